@@ -1,0 +1,1 @@
+"""sitmap: a browser situation map."""

@@ -1,0 +1,109 @@
+"""Name every way sitmap refuses input or fails, under one base class.
+
+Every error carries ``file``, ``feature`` and ``problem`` and prints as
+``FILE: FEATURE: PROBLEM``; errors that gather several problems (validation,
+refused uploads) carry them all in ``problems``. The CLI and the page turn these
+into messages; nothing else should reach a user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "NO_FEATURE",
+    "AssetsMissingError",
+    "CorridorError",
+    "DataError",
+    "ImportRefusedError",
+    "Problem",
+    "SitmapError",
+    "SketchNotFoundError",
+    "StaleRevisionError",
+    "StoreError",
+    "ValidationError",
+]
+
+NO_FEATURE = "-"
+"""The FEATURE part of a problem that concerns a whole file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem with one feature (or a whole file) of one file."""
+
+    file: str
+    feature: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.feature}: {self.problem}"
+
+
+class SitmapError(Exception):
+    """Base class of every error sitmap raises on purpose."""
+
+    def __init__(self, problem: str, *, file: str = "-", feature: str = NO_FEATURE) -> None:
+        self.file = file
+        self.feature = feature
+        self.problem = problem
+        super().__init__(str(Problem(file, feature, problem)))
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem this error reports, one per output line."""
+        return [Problem(self.file, self.feature, self.problem)]
+
+
+class DataError(SitmapError, ValueError):
+    """Input data is wrong; carries every problem found, not just the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            msg = "a DataError needs at least one problem"
+            raise ValueError(msg)
+        self._problems = list(problems)
+        first = self._problems[0]
+        super().__init__(first.problem, file=first.file, feature=first.feature)
+        self.args = ("\n".join(str(p) for p in self._problems),)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self._problems)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+
+class ValidationError(DataError):
+    """A situation folder or GeoJSON file breaks the schema of DESIGN section 2."""
+
+
+class ImportRefusedError(DataError):
+    """An uploaded or imported file is refused (format, limits, hostile content)."""
+
+
+class CorridorError(DataError):
+    """A corridor cannot be measured (not a line, outside the situation, ...)."""
+
+
+class StoreError(SitmapError, RuntimeError):
+    """The sketch store cannot do what was asked."""
+
+
+class StaleRevisionError(StoreError):
+    """A save was based on a revision that someone else has since replaced."""
+
+    def __init__(self, problem: str, *, by: str, at: str, feature: str = NO_FEATURE) -> None:
+        self.by = by
+        self.at = at
+        super().__init__(problem, file="sketch store", feature=feature)
+
+
+class SketchNotFoundError(StoreError, LookupError):
+    """No sketch (or no live revision of it) has the given id."""
+
+
+class AssetsMissingError(SitmapError, RuntimeError):
+    """The local Leaflet/plugin files are not installed (run the setup command)."""
