@@ -38,7 +38,14 @@ class Problem:
     problem: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.feature}: {self.problem}"
+        return f"{_one_line(self.file)}: {_one_line(self.feature)}: {_one_line(self.problem)}"
+
+
+def _one_line(text: str) -> str:
+    """Escape control characters so that one problem always prints as one line."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
 
 
 class SitmapError(Exception):

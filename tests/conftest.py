@@ -1,0 +1,60 @@
+"""Tiny fixtures shared by the unit tests: the real situation, copies of it to break."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+RAFAH = REPO / "geodata" / "rafah-2025-11"
+
+
+def point_feature(ident: str = "p1", lon: float = 34.25, lat: float = 31.28, **props: Any) -> dict:
+    """A valid place feature in Rafah; keyword arguments override properties."""
+    base = {
+        "id": ident,
+        "name": "Test place",
+        "kind": "landmark",
+        "source": ["wikipedia_rafah"],
+        "as_of": "2025-11-10",
+        "accuracy_m": 100,
+        "approximate": False,
+    }
+    base.update(props)
+    return {
+        "type": "Feature",
+        "properties": {k: v for k, v in base.items() if v is not ...},
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+    }
+
+
+def collection(*features: dict) -> dict:
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+@pytest.fixture
+def situation_copy(tmp_path: Path) -> Path:
+    """A writable copy of the Rafah situation."""
+    target = tmp_path / "rafah-2025-11"
+    shutil.copytree(RAFAH, target)
+    return target
+
+
+@pytest.fixture
+def write_layer(situation_copy: Path) -> Callable[[str, Any], Path]:
+    """Replace one layer file of the copied situation with JSON (or raw bytes)."""
+
+    def write(name: str, content: Any) -> Path:
+        path = situation_copy / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    return write
