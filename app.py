@@ -30,7 +30,7 @@ MAP_KEY = "situation_map"
 LAYER_KEY_PREFIX = "layer:"
 AS_OF_KEY = "as_of"
 TILES_KEY = "tiles_online"
-MAP_HEIGHT_PX = 640
+MAP_HEIGHT_PX = 680
 
 
 def load() -> Situation:
@@ -169,13 +169,19 @@ def sources_panel(situation: Situation) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
+PAGE_CSS = "<style>.block-container { padding-top: 2.2rem; padding-bottom: 1rem; }</style>"
+"""Our own constant CSS (no data in it): a tighter page so the map fits on screen."""
+
+
 def main() -> None:
     st.set_page_config(page_title="sitmap", layout="wide")
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)
     situation = load()
     manifest = situation.manifest
     st.subheader(md_escape(manifest.title))
-    st.caption(md_escape(manifest.summary))
     st.caption("\u2139\ufe0f " + md_escape(manifest.disclaimer))
+    with st.expander("About this situation"):
+        st.write(md_escape(manifest.summary))
     view = sidebar(situation)
     map_col, side_col = st.columns([5, 3], gap="medium")
     with map_col:

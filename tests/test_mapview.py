@@ -41,7 +41,7 @@ def test_the_rendered_page_names_no_remote_url(rafah) -> None:
     html = full_map(rafah, view(rafah)).get_root().render()
     assert assets.external_urls(html) == []
     assert "/app/static/vendor/leaflet/leaflet.js" in html
-    assert "/app/static/sitmap/sitmap-points.js" in html
+    assert "/app/static/sitmap/sitmap.js" in html
 
 
 def test_online_tiles_only_when_asked(rafah) -> None:
@@ -152,7 +152,9 @@ def test_events_payload_has_only_located_events(rafah) -> None:
     assert len(payload["lon"]) == len(located) > 0
     assert all(34.1 < x < 34.6 for x in payload["lon"])  # [lon, lat], not swapped
     assert all(31.1 < y < 31.7 for y in payload["lat"])
-    assert payload["t"] == sorted(payload["t"]) or len(set(payload["t"])) > 1
+    expected = sorted(int(t.timestamp() * 1000) for t in located["time"])
+    assert sorted(payload["t"]) == expected  # epoch milliseconds, UTC
+    assert dt.datetime.fromtimestamp(expected[0] / 1000, dt.UTC).year == 2025
 
 
 def test_events_cutoff_follows_the_date(rafah) -> None:
@@ -168,4 +170,4 @@ def test_events_hidden_when_their_layer_is_off(rafah) -> None:
 
 
 def test_static_js_is_committed_with_the_library() -> None:
-    assert (Path(assets.own_dir()) / "sitmap-points.js").is_file()
+    assert (Path(assets.own_dir()) / "sitmap.js").is_file()

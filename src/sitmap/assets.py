@@ -118,7 +118,7 @@ OWN_BASE_URL: Final = "/app/static/sitmap"
 
 
 def own_url(name: str, /) -> str:
-    """URL of one of sitmap's own static files (e.g. ``sitmap-points.js``)."""
+    """URL of one of sitmap's own static files (e.g. ``sitmap.js``)."""
     return f"{OWN_BASE_URL}/{name}"
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,7 +59,7 @@ _BIND = JsCode(
     """function (feature, layer) {
         var p = feature.properties || {};
         if (p._tooltip) layer.bindTooltip(p._tooltip, {sticky: true, className: "sitmap-tooltip"});
-        if (p._popup) layer.bindPopup(p._popup, {maxWidth: 460, minWidth: 260});
+        if (p._popup) layer.bindPopup(p._popup, {maxWidth: 440, minWidth: 260, maxHeight: 340});
     }"""
 )
 
@@ -88,6 +89,7 @@ class ExtraLayer:
 
 _CSS = f"""<style>
 .leaflet-container {{ background: {SEA_COLOUR}; font: 13px/1.35 system-ui, sans-serif; }}
+.sitmap-popup {{ font-size: 12.5px; line-height: 1.35; }}
 .sitmap-popup table {{ border-collapse: collapse; margin: 4px 0; }}
 .sitmap-popup th {{ text-align: left; padding: 1px 8px 1px 0; color: #555; vertical-align: top;
   font-weight: 600; white-space: nowrap; }}
@@ -159,9 +161,7 @@ class _EventsLayer(JSCSSMixin, MacroElement):
         {% endmacro %}
         """
     )
-    default_js: ClassVar[list[tuple[str, str]]] = [
-        ("sitmap_points", assets.own_url("sitmap-points.js"))
-    ]
+    default_js: ClassVar[list[tuple[str, str]]] = [("sitmap_js", assets.own_url("sitmap.js"))]
 
     def __init__(self, payload: str, *, radius: int) -> None:
         super().__init__()
@@ -214,6 +214,9 @@ def events_payload(situation: Situation, /) -> str:
     return text
 
 
+_EPOCH = pd.Timestamp(0, tz="UTC")
+
+
 def _columns_empty() -> dict[str, Any]:
     return {"lon": [], "lat": [], "t": [], "title": [], "when": [], "src": [], "sources": []}
 
@@ -233,7 +236,7 @@ def _columns(frame: pd.DataFrame, situation: Situation) -> dict[str, Any]:
     return {
         "lon": np.round(points.x.to_numpy(), 6).tolist(),
         "lat": np.round(points.y.to_numpy(), 6).tolist(),
-        "t": (times.astype("int64") // 10**9).astype(int).mul(1000).tolist(),
+        "t": ((times - _EPOCH) // pd.Timedelta(milliseconds=1)).astype("int64").tolist(),
         "title": located["title"].astype(str).tolist(),
         "when": [
             f"{t.date().isoformat()} (to the {p})"
@@ -291,11 +294,10 @@ def base_map(situation: Situation, /, *, tiles: Tiles = "none") -> folium.Map:
         },
         edit_options={"edit": True, "remove": True},
     ).add_to(m)
-    m.add_child(_Control(_legend_html(), position="bottomright", css_class="sitmap-legend"))
+    m.add_child(_Control(_legend_html(), position="topright", css_class="sitmap-legend"))
     m.add_child(
         _Control(
-            "<b>No endorsement.</b> Lines and areas come from the cited sources; corridor "
-            "lines are illustrations of reported options. Estimates are marked approximate.",
+            "A line on this map implies no endorsement. Dashed = estimate.",
             position="bottomleft",
             css_class="sitmap-disclaimer",
         )
@@ -340,7 +342,8 @@ def layer_geojson(situation: Situation, layer_id: str, as_of: dt.date, /) -> dic
         frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True
     ):
         clean = {k: v for k, v in props.items() if not _missing(v)}
-        style = style_for(clean) | {"className": f"sitmap-f sitmap-layer-{layer_id}"}
+        css = f"sitmap-f sitmap-layer-{layer_id} sitmap-fid-{_css_ident(clean['id'])}"
+        style = style_for(clean) | {"className": css}
         features.append(
             {
                 "type": "Feature",
@@ -358,6 +361,11 @@ def layer_geojson(situation: Situation, layer_id: str, as_of: dt.date, /) -> dic
             _LAYER_CACHE.clear()
         _LAYER_CACHE[key] = result
     return result
+
+
+def _css_ident(text: str) -> str:
+    """A CSS class fragment from a feature id (ids allow '.' and ':')."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)
 
 
 def _missing(value: Any) -> bool:

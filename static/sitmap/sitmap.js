@@ -1,4 +1,11 @@
-/* sitmap: many points (events) on one canvas, filtered by date, with safe popups.
+/* sitmap's own browser code, loaded after leaflet.js.
+ *
+ * 1. Clicking a map that is partly scrolled out of view must not scroll the page: Leaflet
+ *    focuses the map container on mousedown (keyboard navigation), the browser scrolls the
+ *    page to show it, and the click lands on whatever moved under the pointer. Focus
+ *    without scrolling instead.
+ *
+ * 2. SitmapPoints: many points (events) on one canvas, filtered by date, with safe popups.
  *
  * Data arrives as compact columns from Python (sitmap.mapview): lon/lat (WGS84 degrees),
  * t (epoch milliseconds, UTC), text columns, and a source table. Every string is placed
@@ -7,6 +14,13 @@
  */
 (function () {
   "use strict";
+
+  if (L.Map.Keyboard) {
+    L.Map.Keyboard.prototype._onMouseDown = function () {
+      if (this._focused) return;
+      this._map._container.focus({ preventScroll: true });
+    };
+  }
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -163,7 +177,7 @@
       if (!this._visible) return;
       var i = this._hit(e.containerPoint);
       if (i < 0) return;
-      this._popup = L.popup({ maxWidth: 420 })
+      this._popup = L.popup({ maxWidth: 440, minWidth: 260, maxHeight: 340 })
         .setLatLng([this._d.lat[i], this._d.lon[i]])
         .setContent(this._popupNode(i))
         .openOn(this._map);

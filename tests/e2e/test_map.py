@@ -1,0 +1,164 @@
+"""The Rafah map in a browser, offline: layers, toggles, popups, escaping, the time slider."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sitmap.situation import load_situation
+from sitmap.timeline import valid_at
+from tests.conftest import RAFAH
+
+from .conftest import PageLog, Screenshot, StartApp, StMap
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+AS_OF = dt.date(2025, 11, 28)
+
+
+def expected_paths() -> dict[str, int]:
+    """Drawn SVG paths per default map layer (one per located, valid feature)."""
+    situation = load_situation(RAFAH)
+    counts = {}
+    for layer_id, layer in situation.layers.items():
+        if layer.spec.kind.value == "events":
+            continue
+        frame = layer.frame[valid_at(layer.frame, AS_OF)]
+        counts[layer_id] = int(frame.geometry.notna().sum())
+    return counts
+
+
+def located_events() -> int:
+    events = load_situation(RAFAH).layer("events").frame
+    return int(events.geometry.notna().sum())
+
+
+@pytest.fixture
+def rafah_page(start_app: StartApp, page: Page) -> Page:
+    page.goto(start_app().url)
+    return page
+
+
+def test_every_default_layer_is_drawn_offline(
+    rafah_page: Page, st_map: StMap, page_log: PageLog, screenshot: Screenshot
+) -> None:
+    frame = st_map.wait(min_layers=10)
+    for layer_id, count in expected_paths().items():
+        expect(frame.locator(f"path.sitmap-layer-{layer_id}")).to_have_count(count)
+    st_map.frame_handle().wait_for_function(
+        f"() => window.sitmapEvents && window.sitmapEvents.keptCount() === {located_events()}"
+    )
+    expect(frame.locator(".leaflet-draw-draw-polyline")).to_be_visible()
+    expect(frame.locator(".leaflet-control-zoom-fullscreen")).to_be_visible()
+    expect(frame.locator(".leaflet-control-scale-line").first).to_contain_text("m")
+    expect(frame.locator(".sitmap-legend")).to_contain_text("Yellow line")
+    expect(frame.locator(".sitmap-disclaimer")).to_contain_text("implies no endorsement")
+    expect(rafah_page.get_by_text("16 events up to 2025-11-28")).to_be_visible()
+    screenshot("rafah-map")
+    page_log.assert_clean()
+
+
+def test_unchecking_a_layer_removes_its_features(
+    rafah_page: Page, st_map: StMap, page_log: PageLog
+) -> None:
+    frame = st_map.wait(min_layers=10)
+    control = frame.locator("path.sitmap-layer-control")
+    expect(control).to_have_count(expected_paths()["control"])
+    rafah_page.get_by_text("Control: army-held area", exact=False).click()
+    expect(control).to_have_count(0)
+    expect(frame.locator("path.sitmap-layer-places")).to_have_count(expected_paths()["places"])
+    assert "control" not in rafah_page.url.split("layers=")[1].split("&")[0]
+    rafah_page.get_by_text("Control: army-held area", exact=False).click()
+    expect(control).to_have_count(expected_paths()["control"])
+    page_log.assert_clean()
+
+
+def test_a_popup_shows_its_sources_and_claims(
+    rafah_page: Page, st_map: StMap, page_log: PageLog, screenshot: Screenshot
+) -> None:
+    frame = st_map.wait(min_layers=10)
+    frame.locator("path.sitmap-fid-rafah_crossing").click(force=True)
+    popup = frame.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Rafah crossing")
+    expect(popup).to_contain_text("Wikipedia (en)")
+    expect(popup).to_contain_text("\u00b1200 m")
+    frame.locator(".leaflet-popup-close-button").click()
+    expect(popup).to_have_count(0)
+    frame.locator("path.sitmap-fid-najjar_hospital").click(force=True)
+    popup = frame.locator(".leaflet-popup-content", has_text="al-Najjar")
+    expect(popup).to_contain_text("Claims (attributed, not facts)")
+    expect(popup).to_contain_text("Institute for Palestine Studies")
+    screenshot("rafah-popup")
+    page_log.assert_clean()
+
+
+def test_moving_the_slider_hides_later_events(
+    rafah_page: Page, st_map: StMap, page_log: PageLog
+) -> None:
+    st_map.wait(min_layers=10)
+    handle = st_map.frame_handle()
+    handle.wait_for_function(f"() => window.sitmapEvents.keptCount() === {located_events()}")
+    slider = rafah_page.get_by_role("slider")
+    slider.focus()
+    slider.press("Home")  # 2025-10-10: the ceasefire, which has no place on the map
+    expect(rafah_page.get_by_text("1 events up to 2025-10-10")).to_be_visible()
+    handle.wait_for_function("() => window.sitmapEvents.keptCount() === 0")
+    assert "as_of=2025-10-10" in rafah_page.url
+    page_log.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def hostile_situation(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Rafah situation plus a place and an event whose texts are HTML."""
+    target = tmp_path_factory.mktemp("hostile") / "rafah-2025-11"
+    shutil.copytree(RAFAH, target)
+    places = json.loads((target / "places.geojson").read_text())
+    places["features"].append(
+        {
+            "type": "Feature",
+            "properties": {
+                "id": "hostile_place",
+                "name": HOSTILE,
+                "name_ar": "<script>alert(3)</script>",
+                "kind": "landmark",
+                "source": ["wikipedia_rafah"],
+                "as_of": "2025-11-10",
+                "accuracy_m": 100,
+                "approximate": False,
+                "description": "<b onmouseover=alert(2)>bold?</b>",
+            },
+            "geometry": {"type": "Point", "coordinates": [34.262, 31.29]},
+        }
+    )
+    (target / "places.geojson").write_text(json.dumps(places))
+    return target
+
+
+def test_html_in_data_shows_as_text_and_runs_nothing(
+    start_app: StartApp,
+    page: Page,
+    st_map: StMap,
+    page_log: PageLog,
+    screenshot: Screenshot,
+    hostile_situation: Path,
+) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(start_app(env={"SITMAP_SITUATION": str(hostile_situation)}).url)
+    frame = st_map.wait(min_layers=10)
+    marker = frame.locator("path.sitmap-fid-hostile_place")
+    marker.hover(force=True)
+    expect(frame.locator(".leaflet-tooltip")).to_contain_text(HOSTILE)
+    marker.click(force=True)
+    popup = frame.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(HOSTILE)
+    expect(popup).to_contain_text("<b onmouseover=alert(2)>bold?</b>")
+    expect(frame.locator("img[src='x']")).to_have_count(0)
+    expect(frame.locator(".leaflet-popup-content b[onmouseover]")).to_have_count(0)
+    screenshot("hostile-popup")
+    assert dialogs == []
+    page_log.assert_clean()
