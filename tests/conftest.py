@@ -58,3 +58,15 @@ def write_layer(situation_copy: Path) -> Callable[[str, Any], Path]:
         return path
 
     return write
+
+
+def line_feature(coords: Any, ident: Any = None, **props: Any) -> dict:
+    """A GeoJSON Feature holding a LineString of [lon, lat] positions (no schema checks)."""
+    feature: dict[str, Any] = {
+        "type": "Feature",
+        "properties": props,
+        "geometry": {"type": "LineString", "coordinates": [list(p) for p in coords]},
+    }
+    if ident is not None:
+        feature["id"] = ident
+    return feature

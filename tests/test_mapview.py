@@ -14,6 +14,7 @@ from sitmap import assets
 from sitmap.mapview import (
     ViewState,
     base_map,
+    decode_events_payload,
     default_layers,
     events_payload,
     full_map,
@@ -146,7 +147,7 @@ def test_hostile_names_are_escaped_everywhere(situation_copy) -> None:
 
 
 def test_events_payload_has_only_located_events(rafah) -> None:
-    payload = json.loads(events_payload(rafah))
+    payload = decode_events_payload(events_payload(rafah))
     events = rafah.layer("events").frame
     located = events[events.geometry.notna()]
     assert len(payload["lon"]) == len(located) > 0

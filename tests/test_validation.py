@@ -304,3 +304,362 @@ def test_arbitrary_features_never_raise(features) -> None:
 
     for kind in (None, *LayerKind):
         check_collection(collection(*features), file="f.geojson", kind=kind, extent=None)
+
+
+# --- The bulk and streaming fast paths give exactly what the per-feature path gives ------
+
+_ODD_VALUES = [
+    None,
+    True,
+    False,
+    0,
+    5,
+    -1,
+    2**63,
+    1.5,
+    float("nan"),
+    "",
+    " ",
+    "ok",
+    " padded ",
+    " lead",
+    "trail\n",
+    "\x1cx",
+    "x\u00a0",
+    "\ud800",
+    "Ω μέγα",
+    "x" * 2_000,
+    "x" * 2_001,
+    "abc_1.2:3",
+    "-abc",
+    "day",
+    "Day",
+    "month",
+    "proposed",
+    "2025-11-10",
+    "2025-13-01",
+    "20251110",
+    "2025-11-10T21:00:00Z",
+    "2025-11-10T21:00:00",
+    "2025-11-10T21:00:00+02:00",
+    "2025-11-10T21:00:00.123456789Z",
+    "2025-11-10 21:00:00Z",
+    [],
+    ["wikipedia_rafah"],
+    ["wikipedia_rafah", "no_such_source"],
+    ["Israeli army", " "],
+    "wikipedia_rafah",
+    [1],
+    {"a": 1},
+    [[]],
+]
+_FIELDS = [
+    "id",
+    "name",
+    "kind",
+    "source",
+    "as_of",
+    "accuracy_m",
+    "approximate",
+    "description",
+    "name_ar",
+    "name_he",
+    "valid_from",
+    "valid_to",
+    "claims",
+    "title",
+    "time",
+    "time_precision",
+    "dating",
+    "actors",
+    "proposed_by",
+    "status",
+    "destination",
+    "mode",
+    "illustrative",
+]
+_GOOD_EVENT = {
+    "id": "ev1",
+    "title": "An event",
+    "kind": "strike",
+    "time": "2025-11-10T21:00:00Z",
+    "time_precision": "day",
+    "dating": "Reported the same day.",
+    "actors": ["Israeli army"],
+    "source": ["wikipedia_rafah"],
+    "as_of": "2025-11-10",
+    "accuracy_m": 100,
+    "approximate": False,
+}
+_GOOD_PLACE = point_feature()["properties"]
+_GOOD_CORRIDOR = {
+    **_GOOD_PLACE,
+    "proposed_by": "Mediators",
+    "status": "discussed",
+    "destination": "Egypt",
+    "mode": "on foot",
+    "illustrative": True,
+}
+_GEOMETRIES = [
+    None,
+    ...,
+    {"type": "Point", "coordinates": [34.25, 31.28]},
+    {"type": "Point", "coordinates": [34, 31]},
+    {"type": "Point", "coordinates": [34.25, 31.28, 5.0]},
+    {"type": "Point", "coordinates": [31.28, 34.25]},
+    {"type": "Point", "coordinates": [3_000_000.0, 31.28]},
+    {"type": "Point", "coordinates": [True, 31.28]},
+    {"type": "Point", "coordinates": [10**400, 31.28]},
+    {"type": "LineString", "coordinates": [[34.25, 31.28], [34.26, 31.29]]},
+]
+
+
+def _props(base: dict, changes: dict) -> dict:
+    props = dict(base)
+    for key, value in changes.items():
+        if value is ...:
+            props.pop(key, None)
+        else:
+            props[key] = value
+    return props
+
+
+_feature_strategy = st.builds(
+    lambda base, changes, geometry: {
+        "type": "Feature",
+        "properties": _props(base, changes),
+        **({} if geometry is ... else {"geometry": geometry}),
+    },
+    base=st.sampled_from([_GOOD_EVENT, _GOOD_PLACE, _GOOD_CORRIDOR]),
+    changes=st.dictionaries(
+        st.sampled_from([*_FIELDS, "extra", "_private", "model_x", "bad key"]),
+        st.sampled_from([..., *_ODD_VALUES]),
+        max_size=3,
+    ),
+    geometry=st.sampled_from(_GEOMETRIES),
+)
+
+
+def _same(a, b) -> bool:
+    """Equal, NaN equal to NaN, and of the same type (True is not 1)."""
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def _summary(layer) -> tuple:
+    indices, columns = layer.valid_columns()
+    shapes = {k: (None if v is None else v.wkb) for k, v in layer.shapes.items()}
+    return (
+        [str(p) for p in layer.problems],
+        layer.labels,
+        indices,
+        columns,
+        shapes,
+        layer.geometry_types,
+        layer.has_z,
+    )
+
+
+def _per_feature_only(monkeypatch) -> None:
+    from sitmap import validation
+
+    monkeypatch.setattr(validation, "_specs", lambda model: None)
+    monkeypatch.setattr(validation, "_flat", lambda props: False)
+    monkeypatch.setattr(validation, "_plain_points", lambda features, extent: ([], None))
+
+
+def _compare_paths(features: list) -> None:
+    """Every layer kind: the checks with their bulk paths and without them agree."""
+    from sitmap.schema import Extent, LayerKind
+    from sitmap.validation import check_collection
+
+    extent = Extent(west=34.1, south=31.15, east=34.6, north=31.65)
+    kinds = (None, *LayerKind)
+
+    def run() -> dict:
+        return {
+            kind: _summary(
+                check_collection(collection(*features), file="f", kind=kind, extent=extent)
+            )
+            for kind in kinds
+        }
+
+    with pytest.MonkeyPatch.context() as patch:
+        fast = run()
+        _per_feature_only(patch)
+        reference = run()
+    for kind in kinds:
+        got, want = fast[kind], reference[kind]
+        assert got[:3] == want[:3], kind
+        assert got[3].keys() == want[3].keys(), kind
+        for name in want[3]:
+            assert _same(got[3][name], want[3][name]), (kind, name)
+        assert got[4:] == want[4:], kind
+
+
+def test_every_single_odd_value_gives_what_the_per_feature_checks_give() -> None:
+    features = [
+        {
+            "type": "Feature",
+            "properties": _props(base, {name: value}),
+            "geometry": geometry,
+        }
+        for base in (_GOOD_EVENT, _GOOD_PLACE, _GOOD_CORRIDOR)
+        for name in [*_FIELDS, "extra", "_private", "model_x", "bad key"]
+        for value in [..., *_ODD_VALUES]
+        for geometry in (None, {"type": "Point", "coordinates": [34.25, 31.28]})
+    ]
+    _compare_paths(features)
+
+
+@settings(max_examples=300, deadline=None)
+@given(features=st.lists(_feature_strategy, max_size=8))
+def test_bulk_checks_give_what_the_per_feature_checks_give(features) -> None:
+    _compare_paths(features)
+
+
+def test_bulk_checks_are_used_for_plain_events() -> None:
+    from sitmap.schema import LayerKind
+    from sitmap.validation import check_collection
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {**_GOOD_EVENT, "id": f"ev{i}"},
+            "geometry": {"type": "Point", "coordinates": [34.25, 31.28]},
+        }
+        for i in range(50)
+    ]
+    layer = check_collection(collection(*features), file="f", kind=LayerKind.EVENTS, extent=None)
+    assert layer.problems == []
+    assert layer.models == {}  # no per-feature model was built
+    assert sum(len(rows.rows) for rows in layer.bulk) == 50
+    assert layer.props[7].id == "ev7"  # built on demand, same as before
+
+
+_TEXTS = [
+    '{"type": "FeatureCollection", "features": []}',
+    '  {"features": [], "type": "FeatureCollection"}  \n',
+    '\ufeff{"type": "FeatureCollection", "features": [ ] }',
+    '{"type": "FeatureCollection", "features": [FEATURE , FEATURE]}',
+    '{"features": [FEATURE,FEATURE], "type": "FeatureCollection", "crs": {}}',
+    '{"type": "Feature", "features": [FEATURE]}',
+    '{"type": "FeatureCollection", "features": [FEATURE], "features": []}',
+    '{"type": "FeatureCollection", "features": {"a": 1}}',
+    '{"type": "FeatureCollection"}',
+    '{"type": "FeatureCollection", "features": [FEATURE,]}',
+    '{"type": "FeatureCollection", "features": [FEATURE] } extra',
+    '{"type": "FeatureCollection", "features": [FEATURE, NaN]}',
+    '{"type": "FeatureCollection", "features": [FEATURE, {"type": "Feature", "x": [}]}',
+    '{"type": "FeatureCollection", "features": [FEATURE',
+    "[FEATURE]",
+    "{}",
+    '{"type" "FeatureCollection"}',
+]
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 22])
+@pytest.mark.parametrize("template", _TEXTS)
+def test_a_file_read_in_chunks_gives_what_the_whole_document_gives(
+    tmp_path, monkeypatch, template: str, chunk: int
+) -> None:
+    from sitmap import validation
+
+    monkeypatch.setattr(validation, "_CHUNK_BYTES", chunk)
+    monkeypatch.setattr(validation, "_BATCH", 2)
+    feature = json.dumps(
+        {
+            "type": "Feature",
+            "properties": {**_GOOD_EVENT, "title": "Ωμέγα \u0627\u0644 12.5", "accuracy_m": 12345},
+            "geometry": {"type": "Point", "coordinates": [34.25, 31.28]},
+        },
+        ensure_ascii=False,
+    )
+    path = tmp_path / "events.geojson"
+    path.write_text(template.replace("FEATURE", feature), encoding="utf-8")
+    _same_as_whole_document(path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b" \n ",
+        '{"type": "FeatureCollection", "features": []}'.encode("utf-16"),
+        b'{"type": "FeatureCollection", "features": [], "x": "caf\xe9"}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"type": "FeatureCollection", "features": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}",
+        b'{"type": "FeatureCollection", "features": [1' + b"0" * 5_000 + b"]}",
+    ],
+)
+def test_unreadable_files_give_the_same_messages(tmp_path, monkeypatch, content: bytes) -> None:
+    from sitmap import validation
+
+    monkeypatch.setattr(validation, "_CHUNK_BYTES", 16)
+    path = tmp_path / "events.geojson"
+    path.write_bytes(content)
+    _same_as_whole_document(path)
+
+
+def test_a_file_over_the_limit_gives_the_same_message(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SITMAP_MAX_LAYER_MB", "0.00001")
+    path = tmp_path / "events.geojson"
+    path.write_text(json.dumps(collection(point_feature())), encoding="utf-8")
+    _same_as_whole_document(path)
+    _same_as_whole_document(tmp_path / "missing.geojson")
+    _same_as_whole_document(tmp_path)
+
+
+def _same_as_whole_document(path: Path) -> None:
+    from sitmap.schema import LayerKind
+    from sitmap.validation import (
+        check_collection,
+        check_geojson_file,
+        parse_geojson,
+        read_json_bytes,
+    )
+
+    def outcome(work):
+        try:
+            return _summary(work())
+        except ValidationError as err:
+            return [str(p) for p in err.problems]
+
+    for kind in (None, LayerKind.EVENTS):
+        whole = outcome(
+            lambda kind=kind: check_collection(
+                parse_geojson(read_json_bytes(path, file="f"), file="f"),
+                file="f",
+                kind=kind,
+                extent=None,
+            )
+        )
+        streamed = outcome(
+            lambda kind=kind: check_geojson_file(path, file="f", kind=kind, extent=None)
+        )
+        assert streamed == whole
+
+
+def test_batches_cover_every_feature(tmp_path, monkeypatch) -> None:
+    from sitmap import validation
+    from sitmap.schema import LayerKind
+
+    monkeypatch.setattr(validation, "_BATCH", 3)
+    features = [
+        {
+            "type": "Feature",
+            "properties": {**_GOOD_EVENT, "id": f"ev{i}", **({"title": " "} if i == 7 else {})},
+            "geometry": {"type": "Point", "coordinates": [34.25, 31.28]},
+        }
+        for i in range(10)
+    ]
+    path = tmp_path / "events.geojson"
+    path.write_text(json.dumps(collection(*features)), encoding="utf-8")
+    layer = validation.check_geojson_file(path, file="f", kind=LayerKind.EVENTS, extent=None)
+    assert layer.labels == [f"ev{i}" for i in range(10)]
+    assert [p.feature for p in layer.problems] == ["ev7"]
+    assert layer.valid_indices() == [i for i in range(10) if i != 7]
+    assert sorted(layer.shapes) == list(range(10))

@@ -26,7 +26,8 @@ import folium
 import folium.plugins
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
+import shapely
+from branca.element import Element, JavascriptLink, MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 from folium.utilities import JsCode
@@ -43,6 +44,7 @@ __all__ = [
     "Tiles",
     "ViewState",
     "base_map",
+    "decode_events_payload",
     "events_payload",
     "full_map",
     "layer_geojson",
@@ -131,6 +133,9 @@ class _Control(MacroElement):
             box.onAdd = function () {
                 var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
                 div.innerHTML = {{ this.html|tojson }};
+                var details = div.querySelector("details");
+                var map = {{ this._parent.get_name() }};
+                if (details && map.getSize().x < {{ this.open_above_px }}) details.open = false;
                 L.DomEvent.disableClickPropagation(div);
                 L.DomEvent.disableScrollPropagation(div);
                 return div;
@@ -141,9 +146,12 @@ class _Control(MacroElement):
         """
     )
 
-    def __init__(self, html: str, *, position: str, css_class: str) -> None:
+    def __init__(
+        self, html: str, *, position: str, css_class: str, open_above_px: int = 0
+    ) -> None:
         super().__init__()
         self.html = html
+        self.open_above_px = open_above_px
         self.position = position
         self.css_class = css_class
 
@@ -168,6 +176,27 @@ class _EventsLayer(JSCSSMixin, MacroElement):
         self.payload = payload
         self.radius = radius
 
+    def render(self, **kwargs: Any) -> None:
+        """Like JSCSSMixin/MacroElement.render, but the script joins the page as text:
+        branca would parse it again as a Jinja template (megabytes of payload lexed on
+        every render, and any '{{ }}' in it evaluated)."""
+        figure = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_ScriptText(script(self, kwargs)), name=self.get_name())
+
+
+class _ScriptText(Element):
+    """Script text that is already rendered: put into the page as is."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **_kwargs: Any) -> str:
+        return self.text
+
 
 class _EventsView(MacroElement):
     """Tell the events canvas the 'as of' cutoff and whether it is shown."""
@@ -187,25 +216,44 @@ class _EventsView(MacroElement):
         self.visible = visible
 
 
+_JINJA_OPENER = re.compile(r"\{(?=[{%#])")
+
+
 def _json_for_script(value: Any) -> str:
-    """JSON that is safe inside a <script> element (no '</script>' or '<!--' breakout)."""
+    """JSON that is safe inside a <script> element (no '</script>' or '<!--' breakout) and
+    inert as a Jinja template: branca wraps every rendered script in a new ``Template``, so
+    a '{{', '{%' or '{#' in the data would otherwise run on the server. Compact JSON has
+    those only inside strings, where '\\u007b' reads back as '{'."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return _JINJA_OPENER.sub(r"\\u007b", text)
 
 
 _PAYLOAD_CACHE: dict[tuple[Any, ...], str] = {}
 _LOCK = threading.Lock()
 
+EVENTS_PAYLOAD_VERSION = 2
+"""Layout of ``events_payload``; ``SitmapPoints`` in static/sitmap/sitmap.js reads it."""
+COORD_SCALE = 1_000_000
+"""Event positions travel as whole millionths of a degree (about 0.1 m)."""
+
 
 def events_payload(situation: Situation, /) -> str:
-    """Located events as compact JSON columns for the canvas layer (cached per situation)."""
+    """Located events as compact JSON columns for the canvas layer (cached per situation).
+
+    Layout (version 2): ``x``/``y`` are lon/lat in millionths of a degree, minus
+    ``x0``/``y0``; ``t`` is epoch seconds (UTC) minus ``t0``; ``cols`` holds the popup
+    columns, each ``{"v": [value]}`` (one value for all rows), ``{"v": table, "i": codes}``
+    or ``{"a": values}``, whichever is shortest; ``src`` values index ``sources``;
+    ``claims`` maps a row number to that event's claims. ``decode_events_payload`` reads it
+    back. Escaped for a <script> element.
+    """
     key = (situation.path, situation.stamp)
     with _LOCK:
         if key in _PAYLOAD_CACHE:
             return _PAYLOAD_CACHE[key]
-    layers = situation.layers_of(LayerKind.EVENTS)
-    frames = [layer.frame for layer in layers]
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    frames = [layer.frame for layer in situation.layers_of(LayerKind.EVENTS)]
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     payload = _columns(frame, situation) if len(frame) else _columns_empty()
     text = _json_for_script(payload)
     with _LOCK:
@@ -218,14 +266,81 @@ _EPOCH = pd.Timestamp(0, tz="UTC")
 
 
 def _columns_empty() -> dict[str, Any]:
-    return {"lon": [], "lat": [], "t": [], "title": [], "when": [], "src": [], "sources": []}
+    return {
+        "v": EVENTS_PAYLOAD_VERSION,
+        "n": 0,
+        "scale": COORD_SCALE,
+        "x0": 0,
+        "y0": 0,
+        "t0": 0,
+        "x": [],
+        "y": [],
+        "t": [],
+        "cols": {},
+        "sources": [],
+        "claims": {},
+    }
+
+
+def _offsets(values: np.ndarray) -> tuple[int, list[int]]:
+    """Whole numbers as (smallest, each minus the smallest): shorter JSON."""
+    base = int(values.min())
+    return base, (values - base).tolist()
+
+
+def _encode(values: pd.Series, /) -> dict[str, Any]:
+    """One popup column, the shortest of: one value for all rows; a table of its distinct
+    values plus a code per row; the values themselves (JSON scalars)."""
+    codes, table = pd.factorize(values, use_na_sentinel=False)
+    if len(table) <= 1:
+        return {"v": _plain(table)}
+    if len(table) > len(codes) // 2:  # mostly distinct: a table cannot pay for its codes
+        return {"a": _plain(values)}
+    uniques = _plain(table)
+    lengths = np.array([len(json.dumps(v, ensure_ascii=False)) + 1 for v in uniques])
+    plain = int(lengths[codes].sum())
+    digits = np.floor(np.log10(np.maximum(codes, 1))).astype(np.int64) + 2  # digits, comma
+    if int(lengths.sum() + digits.sum()) < plain:
+        return {"v": uniques, "i": codes.tolist()}
+    return {"a": _plain(values)}
+
+
+def _plain(values: Any) -> list[Any]:
+    """Python scalars (str, int) from a pandas/numpy/arrow column, without a slow walk."""
+    return np.asarray(values, dtype=object).tolist()
+
+
+def _source_codes(lists: pd.Series, index: Mapping[str, int]) -> dict[str, Any]:
+    """Each event's source ids as indexes into the source table, encoded like ``_encode``."""
+    joined = pd.Series(["\x1f".join(ids) for ids in lists], index=lists.index, dtype=object)
+    codes, table = pd.factorize(joined, use_na_sentinel=False)
+    uniques = [[index[s] for s in key.split("\x1f")] if key else [] for key in table]
+    if len(uniques) <= 1:
+        return {"v": uniques}
+    if len(uniques) > len(codes) // 2:
+        return {"a": [uniques[code] for code in codes.tolist()]}
+    return {"v": uniques, "i": codes.tolist()}
+
+
+def _positions(geometry: Any) -> tuple[np.ndarray, np.ndarray]:
+    """lon, lat (degrees) of each event: the point, or a point on a line or area."""
+    geoms = np.asarray(geometry, dtype=object)
+    if not (shapely.get_type_id(geoms) == 0).all():  # 0: Point
+        geoms = shapely.point_on_surface(geoms)
+    return shapely.get_x(geoms), shapely.get_y(geoms)
 
 
 def _columns(frame: pd.DataFrame, situation: Situation) -> dict[str, Any]:
-    located = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
-    points = located.geometry.representative_point()
+    geometry = frame.geometry
+    keep = geometry.notna().to_numpy() & ~geometry.is_empty.to_numpy()
+    located = frame if keep.all() else frame[keep]  # no copy of a fully located layer
+    lon_deg, lat_deg = _positions(located.geometry)
+    lon = np.rint(lon_deg * COORD_SCALE).astype(np.int64)
+    lat = np.rint(lat_deg * COORD_SCALE).astype(np.int64)
     times = pd.to_datetime(located["time"], utc=True)
-    source_ids = sorted({s for ids in located["source"] for s in ids} | _claim_sources(located))
+    seconds = ((times - _EPOCH) // pd.Timedelta(seconds=1)).to_numpy(dtype=np.int64)
+    cited = {s for ids in located["source"] for s in ids}
+    source_ids = sorted(cited | _claim_sources(located))
     index = {s: i for i, s in enumerate(source_ids)}
     claims: dict[str, list[list[Any]]] = {}
     for row, items in enumerate(located["claims"]):
@@ -233,21 +348,32 @@ def _columns(frame: pd.DataFrame, situation: Situation) -> dict[str, Any]:
             claims[str(row)] = [
                 [c["by"], c["says"], index[c["source"]], c["date"].isoformat()] for c in items
             ]
+    actors = pd.Series(
+        [", ".join(a) if isinstance(a, list) else "" for a in located["actors"]], dtype=object
+    )
+    x0, x = _offsets(lon)
+    y0, y = _offsets(lat)
+    t0, t = _offsets(seconds)
     return {
-        "lon": np.round(points.x.to_numpy(), 6).tolist(),
-        "lat": np.round(points.y.to_numpy(), 6).tolist(),
-        "t": ((times - _EPOCH) // pd.Timedelta(milliseconds=1)).astype("int64").tolist(),
-        "title": located["title"].astype(str).tolist(),
-        "when": [
-            f"{t.date().isoformat()} (to the {p})"
-            for t, p in zip(times, located["time_precision"], strict=True)
-        ],
-        "kind": located["kind"].astype(str).tolist(),
-        "actors": [", ".join(a) if isinstance(a, list) else "" for a in located["actors"]],
-        "acc": [int(a) if not pd.isna(a) else 0 for a in located["accuracy_m"]],
-        "approx": [1 if a else 0 for a in located["approximate"]],
-        "desc": [d if isinstance(d, str) else "" for d in located["description"]],
-        "src": [[index[s] for s in ids] for ids in located["source"]],
+        "v": EVENTS_PAYLOAD_VERSION,
+        "n": len(located),
+        "scale": COORD_SCALE,
+        "x0": x0,
+        "y0": y0,
+        "t0": t0,
+        "x": x,
+        "y": y,
+        "t": t,
+        "cols": {
+            "title": _encode(located["title"].astype(str)),
+            "kind": _encode(located["kind"].astype(str)),
+            "prec": _encode(located["time_precision"].astype(str)),
+            "actors": _encode(actors),
+            "acc": _encode(located["accuracy_m"].fillna(0).astype("int64")),
+            "approx": _encode(located["approximate"].fillna(False).astype(bool).astype("int64")),
+            "desc": _encode(located["description"].fillna("").astype(str)),
+            "src": _source_codes(located["source"], index),
+        },
         "sources": [source_text(s, situation.sources) for s in source_ids],
         "claims": claims,
     }
@@ -255,6 +381,30 @@ def _columns(frame: pd.DataFrame, situation: Situation) -> dict[str, Any]:
 
 def _claim_sources(frame: pd.DataFrame) -> set[str]:
     return {c["source"] for items in frame["claims"] if isinstance(items, list) for c in items}
+
+
+def decode_events_payload(text: str, /) -> dict[str, list[Any]]:
+    """An ``events_payload`` read back as plain columns: lon/lat (degrees), t (epoch ms,
+    UTC), when ("YYYY-MM-DD (to the day)"), and each popup column; for tests and tools."""
+    data = json.loads(text)
+    n, scale = data["n"], data["scale"]
+    out: dict[str, list[Any]] = {
+        "lon": [(data["x0"] + v) / scale for v in data["x"]],
+        "lat": [(data["y0"] + v) / scale for v in data["y"]],
+        "t": [(data["t0"] + v) * 1000 for v in data["t"]],
+    }
+    for name, column in data["cols"].items():
+        if "a" in column:
+            out[name] = column["a"]
+        elif "i" in column:
+            out[name] = [column["v"][i] for i in column["i"]]
+        else:
+            out[name] = column["v"] * n
+    days = [dt.datetime.fromtimestamp(ms / 1000, dt.UTC).date().isoformat() for ms in out["t"]]
+    out["when"] = [f"{d} (to the {p})" for d, p in zip(days, out.get("prec", []), strict=True)]
+    out["sources"] = data["sources"]
+    out["claims"] = data["claims"]
+    return out
 
 
 def base_map(situation: Situation, /, *, tiles: Tiles = "none") -> folium.Map:
@@ -294,7 +444,10 @@ def base_map(situation: Situation, /, *, tiles: Tiles = "none") -> folium.Map:
         },
         edit_options={"edit": True, "remove": True},
     ).add_to(m)
-    m.add_child(_Control(_legend_html(), position="topright", css_class="sitmap-legend"))
+    legend = _Control(
+        _legend_html(), position="topright", css_class="sitmap-legend", open_above_px=720
+    )
+    m.add_child(legend)
     m.add_child(
         _Control(
             "A line on this map implies no endorsement. Dashed = estimate.",

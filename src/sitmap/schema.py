@@ -283,6 +283,8 @@ class Analysis(_Model):
     crossing_kinds: list[Identifier] = Field(min_length=1)
     sensitive_kinds: list[Identifier] = Field(default_factory=list)
     area_layers: list[Identifier] = Field(min_length=1)
+    controlled_area_label: Text = "controlled area"
+    control_line_label: Text = "control line"
     walk_kmh: float = Field(default=4.0, gt=0, le=20)
     drive_kmh: float = Field(default=20.0, gt=0, le=150)
 

@@ -22,14 +22,8 @@ import pandas as pd
 import pyogrio
 
 from sitmap.errors import NO_FEATURE, Problem, ValidationError
-from sitmap.schema import FeatureProps, LayerKind, LayerSpec, Manifest, Source
-from sitmap.validation import (
-    CheckedLayer,
-    check_collection,
-    model_problems,
-    parse_geojson,
-    read_json_bytes,
-)
+from sitmap.schema import LayerKind, LayerSpec, Manifest, Source
+from sitmap.validation import CheckedLayer, check_geojson_file, model_problems
 
 __all__ = [
     "Layer",
@@ -158,18 +152,16 @@ def _check_references(
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for layer in checked:
-        for label, props in zip(layer.labels, layer.props, strict=True):
-            if props is None:
-                continue
-            if props.id in seen:
-                where = seen[props.id]
+        for label, feature_id, cited in layer.references():
+            if feature_id in seen:
+                where = seen[feature_id]
                 also = "earlier in this file" if where == layer.file else f"also in {where}"
-                problems.append(Problem(layer.file, label, f"duplicate id {props.id!r} ({also})"))
+                problem = f"duplicate id {feature_id!r} ({also})"
+                problems.append(Problem(layer.file, label, problem))
             else:
-                seen[props.id] = layer.file
-            if sources is None:
+                seen[feature_id] = layer.file
+            if sources is None or all(source_id in sources for source_id in cited):
                 continue
-            cited = list(props.source) + [claim.source for claim in props.claims]
             for source_id in dict.fromkeys(cited):
                 if source_id not in sources:
                     problem = f"unknown source id {source_id!r} (not in {SOURCES})"
@@ -192,15 +184,14 @@ def _check_layer_file(
 ) -> CheckedLayer:
     file = str(path)
     try:
-        doc = parse_geojson(read_json_bytes(path, file=file), file=file)
+        return check_geojson_file(
+            path,
+            file=file,
+            kind=spec.kind if spec else _guess_kind(path.name),
+            extent=manifest.extent if manifest else None,
+        )
     except ValidationError as err:
         return CheckedLayer(file=file, problems=err.problems)
-    return check_collection(
-        doc,
-        file=file,
-        kind=spec.kind if spec else _guess_kind(path.name),
-        extent=manifest.extent if manifest else None,
-    )
 
 
 @dataclass(frozen=True)
@@ -267,12 +258,34 @@ def _stamp(folder: Path, manifest: Manifest) -> tuple[tuple[str, int, int], ...]
     return tuple(out)
 
 
-def _frame(path: Path, props: list[FeatureProps]) -> gpd.GeoDataFrame:
+def _frame(path: Path, checked: CheckedLayer) -> gpd.GeoDataFrame:
+    """A layer's features: the validated property values, and the shapes validation built.
+
+    Columns come in the file's property order, then ``geometry``, then the model fields
+    the file does not use, as a pyogrio read whose schema columns are replaced by the
+    validated values gives them. A layer with Z coordinates, or no features, is read with
+    pyogrio (GDAL keeps Z; validation's shapes are 2D).
+    """
+    indices, columns = checked.valid_columns()
+    if checked.has_z or not indices:
+        return _frame_pyogrio(path, columns)
+    dumped = pd.DataFrame(columns)
+    del columns
+    geometry = gpd.GeoSeries([checked.shapes.get(i) for i in indices], crs=WGS84)
+    first = [name for name in checked.property_names if name in dumped.columns]
+    rest = [name for name in dumped.columns if name not in checked.property_names]
+    frame = gpd.GeoDataFrame(dumped[first], geometry=geometry, crs=WGS84)
+    for name in rest:
+        frame[name] = dumped[name]
+    return frame
+
+
+def _frame_pyogrio(path: Path, columns: dict[str, list[Any]]) -> gpd.GeoDataFrame:
     """Read a layer with pyogrio; replace schema columns with the validated values."""
     frame = pyogrio.read_dataframe(path)
     if frame.crs is None or not frame.crs.equals(WGS84):
         frame = frame.set_crs(WGS84, allow_override=True)
-    dumped = pd.DataFrame.from_records([p.model_dump() for p in props], index=frame.index)
+    dumped = pd.DataFrame(columns, index=frame.index)
     for column in dumped.columns:
         frame[column] = dumped[column]
     return frame
@@ -305,9 +318,10 @@ def load_situation(path: str | Path, /) -> Situation:
     manifest = check.manifest
     layers: dict[str, Layer] = {}
     for spec in manifest.layers:
-        props = [p for p in check.layers[spec.id].props if p is not None]
         file_path = folder / spec.file
-        layers[spec.id] = Layer(spec=spec, frame=_frame(file_path, props), path=file_path)
+        checked = check.layers.pop(spec.id)  # let each layer's checked values go once used
+        layers[spec.id] = Layer(spec=spec, frame=_frame(file_path, checked), path=file_path)
+        del checked
     situation = Situation(
         path=folder,
         manifest=manifest,

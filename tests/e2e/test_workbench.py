@@ -1,0 +1,46 @@
+"""The corridor workbench in a browser: draw, see the measures, save, reload, still there."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import PageLog, Screenshot, StartApp, StMap
+
+
+@pytest.fixture
+def fresh_app(start_app: StartApp, tmp_path_factory: pytest.TempPathFactory):
+    db = tmp_path_factory.mktemp("store") / "sketches.sqlite3"
+    return start_app(env={"SITMAP_DB": str(db)})
+
+
+def test_draw_measure_save_reload(
+    fresh_app, page: Page, st_map: StMap, page_log: PageLog, screenshot: Screenshot
+) -> None:
+    page.goto(fresh_app.url)
+    st_map.wait(min_layers=10)
+    name = page.get_by_label("Your name (saved with sketches and uploads)")
+    name.fill("Dana")
+    name.press("Enter")
+    st_map.draw_polyline([(0.40, 0.40), (0.48, 0.55), (0.58, 0.65)])
+    expect(page.get_by_text("Your drawing 1: measured against the situation")).to_be_visible()
+    card = page.locator("[data-testid='stTable']").first
+    expect(card).to_contain_text("Length")
+    expect(card).to_contain_text(re.compile(r"\d+\.\d\d km"))
+    expect(card).to_contain_text("In the army-held area")
+    expect(card).to_contain_text("min at 4 km/h")
+    page.get_by_label("Corridor name").fill("Exit north <b>test</b>")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved \u201cExit north <b>test</b>\u201d (revision 1).")).to_be_visible()
+    frame = st_map.frame()
+    expect(frame.locator("path.sitmap-layer-sketches")).to_have_count(1)
+    screenshot("workbench-saved")
+
+    page.reload()
+    frame = st_map.wait(min_layers=10)
+    expect(frame.locator("path.sitmap-layer-sketches")).to_have_count(1)
+    saved = page.locator("[data-testid='stSelectbox']").filter(has_text="Saved corridors")
+    expect(saved.locator("input")).to_have_value("Exit north <b>test</b> (rev. 1, Dana)")
+    page_log.assert_clean()
