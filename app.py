@@ -27,7 +27,7 @@ from sitmap.popups import md_escape, source_text
 from sitmap.schema import LayerKind
 from sitmap.situation import Situation, load_situation
 from sitmap.store import Revision, SketchDraft, SketchStore, open_store
-from sitmap.timeline import claim_groups, events_until
+from sitmap.timeline import claim_groups, event_rows
 
 assets.use_local_assets()
 
@@ -365,23 +365,37 @@ def map_and_workbench(
 
 
 def events_panel(situation: Situation, view: ViewState) -> None:
-    """Events up to the chosen date, in time order, with precision and sources."""
-    rows = []
+    """The latest events up to the chosen date, in time order, with precision and sources."""
+    shown = total = 0
+    tables = []
+    sources = {s: source_text(s, situation.sources) for s in situation.sources}
     for layer in situation.layers_of(LayerKind.EVENTS):
-        for _, event in events_until(layer.frame, view.as_of).iterrows():
-            rows.append(
+        rows, count = event_rows(layer.frame, view.as_of)
+        total += count
+        shown += len(rows)
+        tables.append(
+            pd.DataFrame(
                 {
-                    "Date": f"{pd.Timestamp(event['time']).date()} ({event['time_precision']})",
-                    "Event": event["title"],
-                    "Actors": ", ".join(event["actors"]),
-                    "On map": "yes" if event.geometry is not None else "no place",
-                    "Source": "; ".join(source_text(s, situation.sources) for s in event["source"]),
-                    "How dated": event["dating"],
+                    "Date": rows["time"].dt.strftime("%Y-%m-%d")
+                    + " ("
+                    + rows["time_precision"]
+                    + ")",
+                    "Event": rows["title"],
+                    "Actors": rows["actors"].map(", ".join),
+                    "On map": rows["located"].map({True: "yes", False: "no place"}),
+                    "Source": rows["source"].map(
+                        lambda ids: "; ".join(sources.get(i, i) for i in ids)
+                    ),
+                    "How dated": rows["dating"],
                 }
             )
-    st.caption(f"{len(rows)} events up to {view.as_of.isoformat()}")
-    if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        )
+    note = f"{total} events up to {view.as_of.isoformat()}"
+    if shown < total:
+        note += f" (the latest {shown} listed; the map shows them all)"
+    st.caption(note)
+    if shown:
+        st.dataframe(pd.concat(tables, ignore_index=True), hide_index=True, width="stretch")
 
 
 def claims_panel(situation: Situation, view: ViewState) -> None:

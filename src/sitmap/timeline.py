@@ -16,6 +16,7 @@ import pandas as pd
 from sitmap.situation import Situation
 
 __all__ = [
+    "EVENTS_SHOWN",
     "ClaimGroup",
     "ClaimRow",
     "claim_groups",
@@ -24,6 +25,33 @@ __all__ = [
     "events_until",
     "valid_at",
 ]
+
+
+EVENTS_SHOWN = 1_000
+"""Most events the events panel lists (the latest ones); the map shows them all."""
+
+
+def event_rows(
+    events: gpd.GeoDataFrame, as_of: dt.date, /, *, limit: int = EVENTS_SHOWN
+) -> tuple[pd.DataFrame, int]:
+    """The latest ``limit`` events up to ``as_of`` (oldest first) and how many there are.
+
+    Columns: time (UTC), time_precision, title, actors, located, source, dating.
+    """
+    kept = events_until(events, as_of)
+    latest = kept.iloc[-limit:] if limit else kept.iloc[:0]
+    rows = pd.DataFrame(
+        {
+            "time": pd.to_datetime(latest["time"], utc=True),
+            "time_precision": latest["time_precision"],
+            "title": latest["title"],
+            "actors": latest["actors"],
+            "located": latest.geometry.notna().to_numpy(),
+            "source": latest["source"],
+            "dating": latest["dating"],
+        }
+    )
+    return rows, len(kept)
 
 
 def end_of_day_utc(day: dt.date, /) -> pd.Timestamp:
@@ -92,8 +120,11 @@ def claim_groups(situation: Situation, as_of: dt.date, /) -> list[ClaimGroup]:
         frame = layer.frame
         if "claims" not in frame:
             continue
-        names = frame["name"] if "name" in frame else frame["id"]
-        for ident, name, claims in zip(frame["id"], names, frame["claims"], strict=True):
+        with_claims = frame[frame["claims"].map(lambda c: isinstance(c, list) and bool(c))]
+        names = with_claims["name"] if "name" in with_claims else with_claims["id"]
+        for ident, name, claims in zip(
+            with_claims["id"], names, with_claims["claims"], strict=True
+        ):
             kept, _ = claims_until(claims, as_of)
             for claim in kept:
                 key = (claim["by"], claim["says"], claim["source"], claim["date"])
