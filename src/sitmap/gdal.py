@@ -1,0 +1,138 @@
+"""Read datasets through GDAL (pyogrio) with limits checked first and the network kept off.
+
+GDAL only ever opens files in the reading process's private folder, under names sitmap
+made; :data:`GDAL_CONFIG` is set in every reading process before it reads.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from sitmap.crs import undefined_to_none
+from sitmap.errors import ImportRefusedError
+from sitmap.formats import ImportFormat
+from sitmap.layerparts import Labels, Part, ReadContext
+
+__all__ = [
+    "GDAL_CONFIG",
+    "read_gdal",
+    "read_gpkg",
+]
+
+GDAL_CONFIG = {
+    # Never reach the network, whatever a file names.
+    "GDAL_HTTP_PROXY": "127.0.0.1:9",
+    "GDAL_HTTP_TIMEOUT": "1",
+    "GDAL_HTTP_CONNECTTIMEOUT": "1",
+    "GDAL_HTTP_MAX_RETRY": "0",
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".sitmap-no-network",
+    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
+    "OGR_SQLITE_ALLOW_EXTERNAL_ACCESS": "NO",
+    "LIBKML_RESOLVE_STYLE": "NO",
+    "LIBKML_EXTERNAL_STYLE": "NO",
+    "PROJ_NETWORK": "OFF",
+    # Read only what is there.
+    "SHAPE_RESTORE_SHX": "NO",
+    "GDAL_NUM_THREADS": "1",
+    "CPL_DEBUG": "OFF",
+}
+
+_GPKG_IDS = (b"GPKG", b"GP10", b"GP11")
+"""The application ids (header bytes 68-71) that mark an SQLite file as a GeoPackage."""
+
+
+def read_gpkg(reader: ReadContext, data: bytes) -> list[Part]:
+    """A GeoPackage: every layer with geometry (attribute-only tables are skipped)."""
+    if data[68:72] not in _GPKG_IDS:
+        reader.fail(
+            "an SQLite database but not a GeoPackage (no GeoPackage id in its header); "
+            "export the layer as GeoPackage"
+        )
+    path = reader.path(".gpkg")
+    path.write_bytes(data)
+    return read_gdal(
+        reader,
+        path,
+        fmt=ImportFormat.GEOPACKAGE,
+        hint="set the layer's CRS, or export it as EPSG:4326",
+    )
+
+
+def read_gdal(
+    reader: ReadContext, path: Path, *, fmt: ImportFormat, hint: str, layer_name: str | None = None
+) -> list[Part]:
+    """Every layer of a dataset in the private folder, with pyogrio; limits before reading."""
+    try:
+        listed = pyogrio.list_layers(path)
+    except Exception as err:
+        reader.fail(f"cannot be opened as {fmt.value}: {_gdal_text(reader, err)}")
+    layers = [(str(name), gtype) for name, gtype in listed]
+    spatial = [
+        (name, gtype) for name, gtype in layers if gtype is not None or fmt is ImportFormat.KML
+    ]
+    skipped = [name for name, gtype in layers if (name, gtype) not in spatial]
+    if skipped:
+        reader.note(f"tables without geometry skipped: {', '.join(repr(n) for n in skipped[:10])}")
+    if not spatial:
+        reader.fail(f"{fmt.value} holds no layer with geometry")
+    parts: list[Part] = []
+    total = 0
+    for name, _ in spatial:
+        try:
+            if fmt is not ImportFormat.KML:  # KML: Placemarks counted already
+                info = pyogrio.read_info(path, layer=name)
+                count = int(info.get("features", -1))
+                if count > reader.limits.max_features - total:
+                    reader.fail(reader.too_many_features(total + count))
+                if len(info.get("fields", ())) > reader.limits.max_fields:
+                    reader.fail(reader.too_many_fields(len(info["fields"])))
+            frame = pyogrio.read_dataframe(
+                path,
+                layer=name,
+                max_features=reader.limits.max_features - total + 1,
+                datetime_as_string=True,
+                on_invalid="ignore",
+            )
+        except ImportRefusedError:
+            raise
+        except MemoryError:
+            raise
+        except Exception as err:
+            text = _gdal_text(reader, err)
+            if "memory" in text.lower():
+                raise MemoryError from None
+            reader.fail(f"cannot be read as {fmt.value}: {text}")
+        total += len(frame)
+        if total > reader.limits.max_features:
+            reader.fail(reader.too_many_features(total))
+        geometry = frame.geometry.name
+        columns = {str(c): _column_values(frame[c]) for c in frame.columns if c != geometry}
+        label = layer_name if layer_name is not None else name if len(spatial) > 1 else None
+        part = Part(
+            geoms=np.asarray(frame.geometry.array, dtype=object),
+            columns=columns,
+            labels=Labels(columns.get("id"), len(frame), prefix=label),
+            crs=undefined_to_none(frame.crs),
+            layer=label,
+            projected_hint=hint,
+        )
+        parts.append(part)
+    return parts
+
+
+def _gdal_text(reader: ReadContext, err: BaseException) -> str:
+    """GDAL's message without the private folder's path."""
+    text = str(err).replace(str(reader.workdir) + os.sep, "").replace(str(reader.workdir), "")
+    return text.strip()[:300] or type(err).__name__
+
+
+def _column_values(series: pd.Series) -> list[Any]:
+    """A column's values as Python objects; GDAL's nulls (NaN, NaT, NA) as None."""
+    values = series.astype(object)
+    return values.where(series.notna(), None).tolist()
