@@ -1,7 +1,8 @@
 """sitmap: the Streamlit page. Layout, widgets and session state only; the library does the work.
 
 Run with ``make run`` (or ``streamlit run app.py``). The situation folder comes from
-``SITMAP_SITUATION`` (default ``geodata/rafah-2025-11``); saved sketches and uploads go to
+``SITMAP_SITUATION`` (default ``geodata/rafah-2025-11``), or is a generated demo with
+``SITMAP_DEMO_EVENTS`` synthetic events; saved sketches and uploads go to
 the SQLite file named by ``SITMAP_DB`` (default ``data/sitmap.sqlite3``).
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from pathlib import Path
+from functools import partial
 from typing import Literal
 
 import pandas as pd
@@ -20,19 +21,21 @@ from streamlit_folium import st_folium
 
 from sitmap import assets, exports, workbench
 from sitmap.corridors import CompareBy, CorridorReport, NamedArea, compare, measure_many
+from sitmap.demo import resolve_situation
 from sitmap.errors import SitmapError
 from sitmap.imports import read_upload
 from sitmap.mapview import ExtraLayer, ViewState, base_map, default_layers, view_groups
 from sitmap.popups import md_escape, source_text
 from sitmap.schema import LayerKind
-from sitmap.situation import Situation, load_situation
+from sitmap.situation import Situation, load_situation, use_lean_memory
 from sitmap.store import Revision, SketchDraft, SketchStore, open_store
 from sitmap.timeline import claim_groups, event_rows
 
 assets.use_local_assets()
+use_lean_memory()
 
-ROOT = Path(__file__).resolve().parent
-SITUATION_DIR = Path(os.environ.get("SITMAP_SITUATION", ROOT / "geodata" / "rafah-2025-11"))
+# SITMAP_DEMO_EVENTS=N shows a generated demo (N SYNTHETIC events); else SITMAP_SITUATION.
+SITUATION_DIR = resolve_situation(os.environ)
 MAP_HEIGHT_PX = 680
 
 # Session-state keys, defined once.
@@ -288,17 +291,23 @@ def saved_panel(situation: Situation, sketch_store: SketchStore, saved: Sequence
         else:
             st.session_state[FLASH] = f"Deleted \u201c{current.name}\u201d (kept in its history)."
             st.rerun()
-    items = workbench.export_items(situation, saved)
-    if items:
-        cols = st.columns(3)
-        for col, fmt in zip(cols, ("geojson", "kml", "gpkg"), strict=True):
-            col.download_button(
-                f"Download {fmt.upper()}",
-                data=exports.export_bytes(items, fmt=fmt),
-                file_name=f"{situation.id}-corridors.{fmt}",
-                mime=exports.MEDIA_TYPES[fmt],
-                width="stretch",
-            )
+    cols = st.columns(3)
+    for col, fmt in zip(cols, ("geojson", "kml", "gpkg"), strict=True):
+        # Built only when clicked (on its own thread): a drawing's rerun never pays for it.
+        col.download_button(
+            f"Download {fmt.upper()}",
+            data=partial(export_file, situation, tuple(saved), fmt),
+            file_name=f"{situation.id}-corridors.{fmt}",
+            mime=exports.MEDIA_TYPES[fmt],
+            width="stretch",
+        )
+
+
+def export_file(
+    situation: Situation, saved: tuple[Revision, ...], fmt: exports.ExportFormat
+) -> bytes:
+    """Saved corridors with their measures in one export format (run on download)."""
+    return exports.export_bytes(workbench.export_items(situation, saved), fmt=fmt)
 
 
 def comparison(items: Sequence[workbench.Candidate], reports: dict[str, CorridorReport]) -> None:

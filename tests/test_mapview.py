@@ -25,6 +25,7 @@ from sitmap.situation import load_situation
 from tests.conftest import RAFAH
 
 HOSTILE = "<img src=x onerror=alert(1)>"
+TEMPLATE = "{{ 7*7 }}{% if true %}ran{% endif %}{{ cycler.__init__.__globals__.os.getpid() }}"
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +173,102 @@ def test_events_hidden_when_their_layer_is_off(rafah) -> None:
 
 def test_static_js_is_committed_with_the_library() -> None:
     assert (Path(assets.own_dir()) / "sitmap.js").is_file()
+
+
+def test_events_payload_reads_back_as_the_events(rafah) -> None:
+    payload = decode_events_payload(events_payload(rafah))
+    events = rafah.layer("events").frame
+    located = events[events.geometry.notna()].reset_index(drop=True)
+    assert payload["title"] == list(located["title"])
+    assert payload["kind"] == list(located["kind"])
+    assert payload["acc"] == [int(a) for a in located["accuracy_m"]]
+    assert payload["when"] == [
+        f"{t.date().isoformat()} (to the {p})"
+        for t, p in zip(located["time"], located["time_precision"], strict=True)
+    ]
+    texts = [[payload["sources"][i] for i in ids] for ids in payload["src"]]
+    assert [len(t) for t in texts] == [len(s) for s in located["source"]]
+    assert payload["lon"] == pytest.approx(list(located.geometry.x), abs=1e-6)
+
+
+def test_columns_take_their_shortest_layout() -> None:
+    import pandas as pd
+
+    from sitmap.mapview import _encode
+
+    assert _encode(pd.Series(["same"] * 50)) == {"v": ["same"]}
+    coded = _encode(pd.Series(["a long repeated kind", "another long kind"] * 25))
+    assert coded["v"] == ["a long repeated kind", "another long kind"]
+    assert list(coded["i"]) == [0, 1] * 25
+    assert list(_encode(pd.Series([f"title {i}" for i in range(50)]))["a"]) == [
+        f"title {i}" for i in range(50)
+    ]
+
+
+def test_events_travel_deflated_and_inert(situation_copy) -> None:
+    import base64
+    import zlib
+
+    path = situation_copy / "events.geojson"
+    doc = json.loads(path.read_text())
+    located = next(f for f in doc["features"] if f["geometry"])
+    located["properties"]["title"] = "{{ 7*7 }} {% if 1 %}x{% endif %} </script><!--"
+    path.write_text(json.dumps(doc))
+    situation = load_situation(situation_copy)
+    html = full_map(situation, view(situation)).get_root().render()
+    blob = re.search(r'new SitmapPoints\(\s*"([A-Za-z0-9+/=]*)"', html)
+    assert blob is not None, "the events payload is not in the page as base64"
+    text = zlib.decompress(base64.b64decode(blob.group(1))).decode("utf-8")
+    assert text == events_payload(situation)
+    assert "{{" not in text and "{%" not in text and "<" not in text
+    titles = decode_events_payload(text)["title"]
+    assert "{{ 7*7 }} {% if 1 %}x{% endif %} </script><!--" in titles  # shown as typed
+    assert "49" not in " ".join(titles)
+
+
+def test_drawn_outlines_stay_within_a_few_metres_of_the_data(rafah) -> None:
+    import shapely
+    from shapely.geometry import shape
+
+    from sitmap import geodesy
+
+    data = layer_geojson(rafah, "boundaries", dt.date(2025, 11, 28))
+    drawn = [shape(f["geometry"]) for f in data["features"]]
+    frame = rafah.layer("boundaries").frame
+    original = list(frame.geometry)
+    assert sum(len(shapely.get_coordinates(g)) for g in drawn) < 0.8 * sum(
+        len(shapely.get_coordinates(g)) for g in original
+    )
+    metric = geodesy.to_metric(shapely.from_wkb(shapely.to_wkb(original)))
+    shown = geodesy.to_metric(shapely.from_wkb(shapely.to_wkb(drawn)))
+    assert shapely.is_valid(drawn).all()
+    assert max(shapely.hausdorff_distance(metric, shown)) < 5.0  # metres; data accuracy >= 25 m
+
+
+def test_template_syntax_in_data_never_runs_on_the_server(situation_copy) -> None:
+    """branca re-reads rendered scripts as Jinja templates: data must stay inert."""
+    path = situation_copy / "places.geojson"
+    doc = json.loads(path.read_text())
+    props = doc["features"][0]["properties"]
+    props["name"] = TEMPLATE
+    props["description"] = TEMPLATE
+    props["claims"] = [
+        {
+            "about": TEMPLATE,
+            "by": TEMPLATE,
+            "says": TEMPLATE,
+            "source": props["source"][0],
+            "date": "2025-10-01",
+        }
+    ]
+    path.write_text(json.dumps(doc))
+    events = situation_copy / "events.geojson"
+    edoc = json.loads(events.read_text())
+    located = next(f for f in edoc["features"] if f["geometry"])
+    located["properties"]["title"] = TEMPLATE
+    events.write_text(json.dumps(edoc))
+    situation = load_situation(situation_copy)
+    html = full_map(situation, view(situation)).get_root().render()
+    assert "49ran" not in html  # what the template would have produced
+    assert f"ran{__import__('os').getpid()}" not in html
+    assert "#123;#123; 7*7 #125;#125;" in html.replace("\\u0026", "").replace("&", "")

@@ -22,9 +22,10 @@ SOURCES = {
 
 
 @given(st.text())
-def test_esc_leaves_no_markup(text: str) -> None:
+def test_esc_leaves_no_markup_and_no_template_syntax(text: str) -> None:
     out = esc(text)
     assert "<" not in out and ">" not in out and '"' not in out
+    assert "{" not in out and "}" not in out
 
 
 @given(st.text())

@@ -663,3 +663,68 @@ def test_batches_cover_every_feature(tmp_path, monkeypatch) -> None:
     assert [p.feature for p in layer.problems] == ["ev7"]
     assert layer.valid_indices() == [i for i in range(10) if i != 7]
     assert sorted(layer.shapes) == list(range(10))
+
+
+def _frame_as_before(path: Path, layer) -> object:
+    """A layer frame the way the loader made it before the bulk paths: a pyogrio read whose
+    schema columns are replaced by each feature's validated model_dump()."""
+    import pandas as pd
+    import pyogrio
+
+    frame = pyogrio.read_dataframe(path)
+    props = [p for p in layer.props if p is not None]
+    dumped = pd.DataFrame.from_records([p.model_dump() for p in props], index=frame.index)
+    for column in dumped.columns:
+        frame[column] = dumped[column]
+    return frame
+
+
+def _assert_same_frame(got, want) -> None:
+    import pandas as pd
+
+    assert list(got.columns) == list(want.columns)
+    assert dict(got.dtypes) == dict(want.dtypes)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(got.drop(columns="geometry")), pd.DataFrame(want.drop(columns="geometry"))
+    )
+    assert all(
+        (a is None and b is None) or a.equals_exact(b, 0)
+        for a, b in zip(got.geometry, want.geometry, strict=True)
+    )
+    assert got.crs == want.crs
+
+
+def test_loaded_frames_are_what_a_pyogrio_read_gave(situation_copy) -> None:
+    from sitmap.situation import check_situation, load_situation
+
+    # an extra property on some features, a feature with claims, both geometry paths
+    path = situation_copy / "events.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["features"][3]["properties"]["casualties_reported"] = 4
+    doc["features"][-1]["properties"]["claims"] = [
+        {
+            "about": "who",
+            "by": "someone",
+            "says": "something",
+            "source": doc["features"][-1]["properties"]["source"][0],
+            "date": "2025-11-01",
+        }
+    ]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    situation = load_situation(situation_copy)
+    check = check_situation(situation_copy)
+    for layer_id, layer in situation.layers.items():
+        expected = _frame_as_before(layer.path, check.layers[layer_id])
+        _assert_same_frame(layer.frame, expected)
+
+
+def test_a_layer_with_heights_keeps_them(situation_copy) -> None:
+    from sitmap.situation import load_situation
+
+    path = situation_copy / "places.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    point = next(f for f in doc["features"] if f["geometry"]["type"] == "Point")
+    point["geometry"]["coordinates"] = [*point["geometry"]["coordinates"][:2], 12.5]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    frame = load_situation(situation_copy).layer("places").frame
+    assert frame.geometry.has_z.any()

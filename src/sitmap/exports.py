@@ -20,7 +20,6 @@ from typing import Any, Final, Literal, get_args
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -189,6 +188,8 @@ def to_geojson(items: Sequence[ExportItem], /) -> bytes:
 
 def _via_gdal(items: Sequence[ExportItem], driver: str, suffix: str, **options: Any) -> bytes:
     """Write the corridors with a GDAL driver to a temporary file and return its bytes."""
+    import pyogrio  # here, not at the top: the app process should not load GDAL until needed
+
     frame = export_frame(items)
     with tempfile.TemporaryDirectory(prefix="sitmap-export-") as folder:
         path = Path(folder) / f"{LAYER_NAME}{suffix}"

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyogrio
 
 from sitmap.crs import undefined_to_none
 from sitmap.errors import ImportRefusedError
@@ -68,6 +67,8 @@ def read_gdal(
     reader: ReadContext, path: Path, *, fmt: ImportFormat, hint: str, layer_name: str | None = None
 ) -> list[Part]:
     """Every layer of a dataset in the private folder, with pyogrio; limits before reading."""
+    import pyogrio  # loaded in the reader process only (warmed by the zygote)
+
     try:
         listed = pyogrio.list_layers(path)
     except Exception as err:

@@ -29,9 +29,16 @@ MAX_VALUE_CHARS = 500
 """Longest property value shown in an upload's popup, characters."""
 
 
+_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
+
 def esc(value: Any) -> str:
-    """Text safe to place in HTML content or a quoted attribute."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Text safe to place in HTML content or a quoted attribute, and inert in templates.
+
+    Braces become character references too: folium's branca re-reads rendered map
+    scripts as Jinja templates, so ``{{ ... }}`` in data would run on the server.
+    """
+    return html.escape("" if value is None else str(value), quote=True).translate(_BRACES)
 
 
 def _present(value: Any) -> bool:

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyogrio
 import pyproj
 import pyproj.network
 import shapely
@@ -133,6 +132,8 @@ atexit.register(_ZYGOTE.stop)
 
 def zygote_main(fd: int) -> None:
     """The helper: fork one reader per request until the channel closes."""
+    import pyogrio  # noqa: F401 - load GDAL once here, so every forked reader starts warm
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # readers are reaped automatically
     channel = socket.socket(fileno=fd)
@@ -293,6 +294,8 @@ def _reader_main(fd: int, message: bytes) -> None:
         _limit_resources(limits)
         _leave_the_network()
         pyproj.network.set_network_enabled(active=False)
+        import pyogrio  # already loaded by the zygote; never in the app process
+
         pyogrio.set_gdal_config_options(GDAL_CONFIG)
         csv.field_size_limit(max(limits.max_bytes, 131_072))
         bounds = request["bounds"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from sitmap.situation import Situation
@@ -38,8 +39,10 @@ def event_rows(
 
     Columns: time (UTC), time_precision, title, actors, located, source, dating.
     """
-    kept = events_until(events, as_of)
-    latest = kept.iloc[-limit:] if limit else kept.iloc[:0]
+    times = pd.to_datetime(events["time"], utc=True)
+    kept = np.flatnonzero((times < end_of_day_utc(as_of)).to_numpy())
+    kept = kept[np.argsort(times.to_numpy(dtype="datetime64[ns]")[kept], kind="stable")]
+    latest = events.iloc[kept[-limit:] if limit else kept[:0]]  # copies only the listed rows
     rows = pd.DataFrame(
         {
             "time": pd.to_datetime(latest["time"], utc=True),

@@ -95,8 +95,10 @@ class CheckedLayer:
     problems: list[Problem] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     geometry_types: set[str] = field(default_factory=set)
-    shapes: dict[int, Any] = field(default_factory=dict)
-    """2D shapely geometry of each feature (by index) whose geometry is well formed and in range."""
+    built_shapes: dict[int, Any] = field(default_factory=dict)
+    """Geometries built one feature at a time, by feature index (see ``shapes``)."""
+    points: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    """Plain 2D points not made into shapely geometries yet: (feature indices, [lon, lat])."""
     models: dict[int, FeatureProps] = field(default_factory=dict)
     """Properties validated one feature at a time, as models, by feature index."""
     bulk: list[BulkRows] = field(default_factory=list)
@@ -111,6 +113,40 @@ class CheckedLayer:
     @property
     def feature_count(self) -> int:
         return len(self.labels)
+
+    @property
+    def shapes(self) -> dict[int, Any]:
+        """2D shapely geometry of each feature (by index) whose geometry is well formed and
+        in range; plain points are made on first use (``geometries`` makes them without
+        this dict)."""
+        if self.points:
+            merged = dict(self.built_shapes)
+            for rows, xy in self.points:
+                merged.update(zip(rows.tolist(), shapely.points(xy), strict=True))
+            self.built_shapes = {index: merged[index] for index in sorted(merged)}
+            self.points = []
+        return self.built_shapes
+
+    @shapes.setter
+    def shapes(self, value: dict[int, Any]) -> None:
+        self.built_shapes, self.points = dict(value), []
+
+    def geometries(self, indices: Sequence[int]) -> np.ndarray:
+        """The geometries of the features at ``indices`` (ascending), None where a feature
+        has none, as an object array; plain points are made straight into it."""
+        wanted = np.asarray(indices, dtype=np.int64)
+        out = np.full(len(wanted), None, dtype=object)
+        if not len(wanted):
+            return out
+        for index, shape in self.built_shapes.items():
+            at = int(np.searchsorted(wanted, index))
+            if at < len(wanted) and wanted[at] == index:
+                out[at] = shape
+        for rows, xy in self.points:
+            at = np.searchsorted(wanted, rows)
+            found = wanted[np.minimum(at, len(wanted) - 1)] == rows
+            out[at[found]] = shapely.points(xy[found])
+        return out
 
     @property
     def props(self) -> Sequence[FeatureProps | None]:
@@ -147,8 +183,14 @@ class CheckedLayer:
         column by column as each model's ``model_dump()`` gives them: model fields in
         declaration order, then extra properties in order of first appearance (NaN where
         a feature lacks one, as ``pandas.DataFrame.from_records`` has it)."""
+        return self.valid_indices(), dict(self.iter_valid_columns())
+
+    def iter_valid_columns(self, *, consume: bool = False) -> Iterator[tuple[str, list[Any]]]:
+        """``valid_columns()`` one column at a time. With ``consume``, the layer lets go of
+        each column as it hands it over (for building a frame of 100,000 features without
+        two copies of every value); ask only once then."""
         if self.model is None:
-            return [], {}
+            return
         fields = list(self.model.model_fields)
         names = dict.fromkeys(name for rows in self.bulk for name in rows.columns)
         dumps = {index: model.model_dump() for index, model in self.models.items()}
@@ -156,19 +198,24 @@ class CheckedLayer:
             names.update(dict.fromkeys(dump))
         order = {name: i for i, name in enumerate(self.property_names)}
         extras = sorted((n for n in names if n not in fields), key=lambda n: order.get(n, -1))
-        columns: dict[str, list[Any]] = {}
         if not dumps:
-            indices = [index for rows in self.bulk for index in rows.rows]
-            for name in fields:
-                columns[name] = list(chain.from_iterable(rows.columns[name] for rows in self.bulk))
-            for name in extras:
-                columns[name] = [
-                    math.nan if value is _ABSENT else value
-                    for rows in self.bulk
-                    for value in rows.columns.get(name, [_ABSENT] * len(rows.rows))
-                ]
-            return indices, columns
+            for name in [*fields, *extras]:
+                column: list[Any] = []
+                for rows in self.bulk:
+                    values = rows.columns.pop(name) if consume else rows.columns.get(name)
+                    if values is None:
+                        column.extend([math.nan] * len(rows.rows))
+                    elif name in extras:
+                        column.extend(math.nan if v is _ABSENT else v for v in values)
+                    else:
+                        column.extend(values)
+                    del values
+                yield name, column
+                del column
+            return
         located = list(self._locate())
+        if consume:
+            self.models, self.bulk = {}, []
         for name in [*fields, *extras]:
             column = []
             for index, where in located:
@@ -178,8 +225,8 @@ class CheckedLayer:
                 else:
                     value = dumps[index].get(name, _ABSENT)
                 column.append(math.nan if value is _ABSENT else value)
-            columns[name] = column
-        return [index for index, _ in located], columns
+            yield name, column
+            del column
 
     def _locate(self) -> Iterator[tuple[int, tuple[BulkRows, int] | FeatureProps]]:
         """Each validated feature's index and where its properties are, in file order."""
@@ -699,6 +746,7 @@ class _FeatureCheck:
         out.model = self.model
         self.props = _BulkCheck(self.model)
         self.slow_shapes: dict[int, Any] = {}
+        self.points: list[tuple[np.ndarray, np.ndarray]] = []
         self.key_orders: set[tuple[str, ...]] = set()
 
     def batch(self, features: list[Any], offset: int) -> None:
@@ -770,21 +818,22 @@ class _FeatureCheck:
             ):
                 out.add(label, "missing required property 'accuracy_m' (the event has a place)")
             out.models[index] = validated
-        shapes: dict[int, Any] = {}
         if built:
             made = shapely.from_wkb(list(built.values()), on_invalid="ignore")
             for i, shape in zip(built, made, strict=True):
-                shapes[i] = self.slow_shapes[offset + i] = shape
+                self.slow_shapes[offset + i] = shape
         if fast_rows:
             out.geometry_types.add("Point")
-            shapes.update(zip(fast_rows, shapely.points(fast_xy), strict=True))
-        for i in sorted(shapes):
-            out.shapes[offset + i] = shapes[i]
+            self.points.append((np.asarray(fast_rows) + offset, fast_xy))
 
     def finish(self) -> None:
-        """Geometry validity (GEOS), named after every per-feature problem."""
+        """Geometry validity (GEOS), named after every per-feature problem. Plain points
+        stay coordinates (``CheckedLayer.points``) until used: made among the batches'
+        parsed JSON, 100,000 long-lived small objects would pin its memory."""
         for index, problem in invalid_reasons(self.slow_shapes).items():
             self.out.add(self.out.labels[index], problem)
+        self.out.built_shapes = self.slow_shapes
+        self.out.points = self.points
 
     def _names(self, features: list[Any]) -> None:
         """Record property names as GDAL orders a GeoJSON layer's fields: in order of first

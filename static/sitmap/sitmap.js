@@ -49,13 +49,48 @@
     return function () { return c.v[0]; };
   }
 
-  var DENSE = 20000; /* more points than this in view: smaller dots, no outline */
+  /* "#rrggbb" -> [r, g, b] (0-255). */
+  function parseColour(hex) {
+    var v = parseInt(hex.replace("#", ""), 16);
+    return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+  }
+
+  /* base64 text of zlib-deflated UTF-8 JSON -> Promise of the parsed value. */
+  function inflateJSON(base64) {
+    var binary = atob(base64), bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    if (typeof DecompressionStream === "undefined") {
+      return Promise.reject(new Error("this browser cannot inflate data (no DecompressionStream)"));
+    }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).text().then(JSON.parse);
+  }
+
+  var DENSE = 10000; /* more points than this in view: drawn as a density image */
 
   var SitmapPoints = L.Layer.extend({
     options: { pane: "sitmapPoints", radius: 5, color: "#d7301f", stroke: "#ffffff" },
 
+    /* data: the payload object, or (options.deflated) that JSON deflated (zlib) as
+       base64 text, inflated here before anything is drawn. */
     initialize: function (data, options) {
       L.setOptions(this, options);
+      this._cutoff = Infinity; /* seconds */
+      this._visible = true;
+      this._setData({ n: 0, x: [], y: [], t: [] });
+      if (this.options.deflated) {
+        var self = this;
+        this.ready = inflateJSON(data).then(
+          function (decoded) { self._setData(decoded); self._refresh(); },
+          function (err) { self._failed = String(err); if (window.console) console.error("sitmap events:", err); }
+        );
+      } else {
+        this._setData(data);
+        this.ready = Promise.resolve();
+      }
+    },
+
+    _setData: function (data) {
       var n = data.n || 0, scale = data.scale || 1;
       this._n = n;
       this._lon = new Float64Array(n);
@@ -73,8 +108,6 @@
       }
       this._sources = data.sources || [];
       this._claims = data.claims || {};
-      this._cutoff = Infinity; /* seconds */
-      this._visible = true;
       this._ux = null; /* projected at zoom 0, divided by the CRS scale there */
       this._uy = null;
       this._xs = new Float32Array(n);
@@ -82,6 +115,13 @@
       this._drawnIdx = new Int32Array(n);
       this._drawn = 0;
       this._r = this.options.radius;
+    },
+
+    /* After new data: project and draw again if on a map. */
+    _refresh: function () {
+      if (!this._map) return;
+      this._project(this._map.options.crs);
+      this._redraw();
     },
 
     onAdd: function (map) {
@@ -96,17 +136,39 @@
       map.getPane(this.options.pane).appendChild(this._canvas);
       map.on("moveend zoomend resize viewreset", this._redraw, this);
       map.on("zoomstart", this._hide, this);
-      map.on("click", this._onClick, this);
-      map.on("mousemove", this._onMove, this);
+      /* Points lie above areas and lines, but Leaflet gives a click on an area to the
+         area and never to the map. So listen on the map's element, capturing: a click
+         on a point opens the point's popup and goes no further; any other click goes on
+         as before. */
+      this._domClick = L.bind(this._onClick, this);
+      this._domMove = L.bind(this._onMove, this);
+      map.getContainer().addEventListener("click", this._domClick, true);
+      map.getContainer().addEventListener("mousemove", this._domMove, true);
       this._redraw();
     },
 
     onRemove: function (map) {
       map.off("moveend zoomend resize viewreset", this._redraw, this);
       map.off("zoomstart", this._hide, this);
-      map.off("click", this._onClick, this);
-      map.off("mousemove", this._onMove, this);
+      map.getContainer().removeEventListener("click", this._domClick, true);
+      map.getContainer().removeEventListener("mousemove", this._domMove, true);
       L.DomUtil.remove(this._canvas);
+    },
+
+    /* Whether a mouse event is on the map itself (tiles, areas, lines, points), not on a
+       control, popup, tooltip or marker, and no drawing or editing is under way. */
+    _onMapItself: function (ev) {
+      var map = this._map;
+      if (!map || !this._visible || !this._drawn) return false;
+      if (map.dragging && map.dragging.moved()) return false;
+      var target = ev.target;
+      if (!target || !target.closest) return false;
+      if (target.closest(".leaflet-control, .leaflet-popup-pane, .leaflet-tooltip-pane, .leaflet-marker-pane")) {
+        return false;
+      }
+      return !map.getContainer().querySelector(
+        ".leaflet-draw-toolbar-button-enabled, .leaflet-mouse-marker, .leaflet-edit-marker-selected"
+      );
     },
 
     /* Show events up to cutoffMs (epoch ms, UTC); hide the layer when visible is false. */
@@ -132,7 +194,7 @@
     },
 
     _project: function (crs) {
-      if (this._ux && this._crs === crs) return;
+      if (this._ux && this._crs === crs && this._ux.length === this._n) return;
       var n = this._n, s0 = crs.scale(0);
       this._ux = new Float64Array(n);
       this._uy = new Float64Array(n);
@@ -182,8 +244,12 @@
         idx[drawn] = i;
         drawn++;
       }
-      var dense = drawn > DENSE;
-      r = dense ? Math.max(2, r / 2) : r;
+      this._drawn = drawn;
+      if (drawn > DENSE) {
+        this._r = Math.max(2, r / 2);
+        this._drawDensity(ctx, canvas.width, canvas.height, ratio);
+        return;
+      }
       this._r = r;
       ctx.beginPath();
       for (var k = 0; k < drawn; k++) {
@@ -191,15 +257,47 @@
         ctx.arc(xs[k], ys[k], r, 0, 2 * Math.PI);
       }
       ctx.fillStyle = this.options.color;
-      ctx.globalAlpha = dense ? 0.6 : 0.85;
+      ctx.globalAlpha = 0.85;
       ctx.fill();
       ctx.globalAlpha = 1;
-      if (!dense) {
-        ctx.lineWidth = 1;
-        ctx.strokeStyle = this.options.stroke;
-        ctx.stroke();
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = this.options.stroke;
+      ctx.stroke();
+    },
+
+    /* Many points: small discs counted into a pixel buffer, the more overlap the more
+       opaque, written at once. A canvas path of 100,000 arcs takes about half a second
+       to rasterise without a GPU; this takes a few tens of milliseconds. */
+    _drawDensity: function (ctx, width, height, ratio) {
+      var rr = Math.max(1, Math.round(this._r * ratio)), offsets = [];
+      for (var oy = -rr; oy <= rr; oy++) {
+        for (var ox = -rr; ox <= rr; ox++) if (ox * ox + oy * oy <= rr * rr) offsets.push(ox, oy);
       }
-      this._drawn = drawn;
+      var size = width * height;
+      if (!this._counts || this._counts.length !== size) this._counts = new Uint16Array(size);
+      var counts = this._counts, xs = this._xs, ys = this._ys, no = offsets.length;
+      counts.fill(0);
+      for (var k = 0; k < this._drawn; k++) {
+        var cx = Math.round(xs[k] * ratio), cy = Math.round(ys[k] * ratio);
+        for (var j = 0; j < no; j += 2) {
+          var px = cx + offsets[j], py = cy + offsets[j + 1];
+          if (px >= 0 && py >= 0 && px < width && py < height) {
+            var at = py * width + px;
+            if (counts[at] < 65535) counts[at]++;
+          }
+        }
+      }
+      var image = ctx.createImageData(width, height), pixels = image.data;
+      var colour = this._rgb || (this._rgb = parseColour(this.options.color));
+      for (var p = 0, q = 0; p < size; p++, q += 4) {
+        var c = counts[p];
+        if (c === 0) continue;
+        pixels[q] = colour[0];
+        pixels[q + 1] = colour[1];
+        pixels[q + 2] = colour[2];
+        pixels[q + 3] = c >= 5 ? 255 : 105 + 30 * c; /* one point: 50 % opaque */
+      }
+      ctx.putImageData(image, 0, 0);
     },
 
     _hit: function (point) {
@@ -211,9 +309,13 @@
       return best;
     },
 
-    _onMove: function (e) {
-      if (!this._visible || this._pending) return;
-      var self = this, point = e.containerPoint;
+    _onMove: function (ev) {
+      if (this._pending) return;
+      if (!this._onMapItself(ev)) {
+        if (this._tooltip && this._map) this._map.closeTooltip(this._tooltip);
+        return;
+      }
+      var self = this, point = this._map.mouseEventToContainerPoint(ev);
       this._pending = true;
       window.requestAnimationFrame(function () {
         self._pending = false;
@@ -232,10 +334,11 @@
       });
     },
 
-    _onClick: function (e) {
-      if (!this._visible) return;
-      var i = this._hit(e.containerPoint);
+    _onClick: function (ev) {
+      if (!this._onMapItself(ev)) return;
+      var i = this._hit(this._map.mouseEventToContainerPoint(ev));
       if (i < 0) return;
+      L.DomEvent.stop(ev);
       this._popup = L.popup({ maxWidth: 440, minWidth: 260, maxHeight: 340 })
         .setLatLng([this._lat[i], this._lon[i]])
         .setContent(this._popupNode(i))

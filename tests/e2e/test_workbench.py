@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -33,7 +35,9 @@ def test_draw_measure_save_reload(
     expect(card).to_contain_text("min at 4 km/h")
     page.get_by_label("Corridor name").fill("Exit north <b>test</b>")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("Saved \u201cExit north <b>test</b>\u201d (revision 1).")).to_be_visible()
+    expect(
+        page.get_by_text("Saved \u201cExit north <b>test</b>\u201d (revision 1).")
+    ).to_be_visible()
     frame = st_map.frame()
     expect(frame.locator("path.sitmap-layer-sketches")).to_have_count(1)
     screenshot("workbench-saved")
@@ -43,4 +47,12 @@ def test_draw_measure_save_reload(
     expect(frame.locator("path.sitmap-layer-sketches")).to_have_count(1)
     saved = page.locator("[data-testid='stSelectbox']").filter(has_text="Saved corridors")
     expect(saved.locator("input")).to_have_value("Exit north <b>test</b> (rev. 1, Dana)")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download GEOJSON").click()
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    (feature,) = exported["features"]
+    assert feature["properties"]["name"] == "Exit north <b>test</b>"
+    assert feature["properties"]["author"] == "Dana"
+    assert feature["properties"]["length_m"] > 100
+    assert feature["geometry"]["type"] == "LineString"
     page_log.assert_clean()
