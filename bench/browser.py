@@ -1,8 +1,9 @@
 """Headless Chromium timings: standalone map pages and the running app.
 
-Chromium is Debian's (/usr/bin/chromium), launched as the e2e tests launch it. Times are
-wall-clock seconds from ``page.goto`` to a condition checked in the page (polled on
-animation frames), in a fresh browser context each time (nothing cached).
+Chromium is Debian's (/usr/bin/chromium), launched as the e2e tests launch it (same
+arguments, from :mod:`tests.e2e.server`). Times are wall-clock seconds from ``page.goto``
+to a condition checked in the page (polled on animation frames), in a fresh browser
+context each time (nothing cached).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import http.server
 import json
 import os
 import signal
-import socket
 import socketserver
 import subprocess
 import sys
@@ -26,16 +26,9 @@ from playwright.sync_api import Browser, Frame, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, free_port
+
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 ST_FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 SITMAP_DRAWN = "() => !!(window.sitmapEvents && window.sitmapEvents.drawnCount() > 0)"
@@ -50,18 +43,12 @@ def naive_drawn(count: int) -> str:
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
             yield browser
         finally:
             browser.close()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -155,21 +155,21 @@ def machine() -> dict[str, str]:
 def step_load(folders: dict[int, Path]) -> None:
     """Loading (validation + frames) of the 100k situation, cold and cached, against the
     per-feature checks (bulk paths off)."""
-    from sitmap import validation
+    from sitmap import bulkcheck, validation
 
     folder = folders[SIZES[-1]]
     situation._CACHE.clear()
     cold, _ = timed(lambda: situation.load_situation(folder))
     cached, _ = timed(lambda: situation.load_situation(folder))
-    saved = (validation._specs, validation._flat, validation._plain_points)
-    validation._specs = lambda _model: None  # type: ignore[assignment]
-    validation._flat = lambda _props: False  # type: ignore[assignment]
-    validation._plain_points = lambda _features, _extent: ([], None)  # type: ignore[assignment]
+    saved = (bulkcheck._specs, bulkcheck._flat, validation.plain_points)
+    bulkcheck._specs = lambda _model: None  # type: ignore[assignment]
+    bulkcheck._flat = lambda _props: False  # type: ignore[assignment]
+    validation.plain_points = lambda _features, _extent: ([], None)  # type: ignore[assignment]
     try:
         situation._CACHE.clear()
         slow, _ = timed(lambda: situation.load_situation(folder))
     finally:
-        validation._specs, validation._flat, validation._plain_points = saved
+        bulkcheck._specs, bulkcheck._flat, validation.plain_points = saved
         situation._CACHE.clear()
     n = f"{SIZES[-1] // 1000}k"
     add(

@@ -464,11 +464,12 @@ def _summary(layer) -> tuple:
 
 
 def _per_feature_only(monkeypatch) -> None:
-    from sitmap import validation
+    from sitmap import bulkcheck, validation
 
-    monkeypatch.setattr(validation, "_specs", lambda model: None)
-    monkeypatch.setattr(validation, "_flat", lambda props: False)
-    monkeypatch.setattr(validation, "_plain_points", lambda features, extent: ([], None))
+    monkeypatch.setattr(bulkcheck, "_specs", lambda model: None)
+    monkeypatch.setattr(bulkcheck, "_flat", lambda props: False)
+    # validation's own name: where the per-feature checks look it up
+    monkeypatch.setattr(validation, "plain_points", lambda features, extent: ([], None))
 
 
 def _compare_paths(features: list) -> None:
@@ -566,9 +567,9 @@ _TEXTS = [
 def test_a_file_read_in_chunks_gives_what_the_whole_document_gives(
     tmp_path, monkeypatch, template: str, chunk: int
 ) -> None:
-    from sitmap import validation
+    from sitmap import geojsonfiles, validation
 
-    monkeypatch.setattr(validation, "_CHUNK_BYTES", chunk)
+    monkeypatch.setattr(geojsonfiles, "_CHUNK_BYTES", chunk)
     monkeypatch.setattr(validation, "_BATCH", 2)
     feature = json.dumps(
         {
@@ -596,9 +597,9 @@ def test_a_file_read_in_chunks_gives_what_the_whole_document_gives(
     ],
 )
 def test_unreadable_files_give_the_same_messages(tmp_path, monkeypatch, content: bytes) -> None:
-    from sitmap import validation
+    from sitmap import geojsonfiles
 
-    monkeypatch.setattr(validation, "_CHUNK_BYTES", 16)
+    monkeypatch.setattr(geojsonfiles, "_CHUNK_BYTES", 16)
     path = tmp_path / "events.geojson"
     path.write_bytes(content)
     _same_as_whole_document(path)

@@ -9,6 +9,7 @@ Fixtures:
   repository root (so ``.streamlit/config.toml`` applies), waits for
   ``/_stcore/health``, and kills the process group at the end of the session. One server
   per distinct (app, env); ``env`` adds variables (e.g. ``SITMAP_SITUATION``, ``SITMAP_DB``).
+  The launcher and Chromium's arguments are in ``tests/e2e/server.py``, shared with bench.
 - ``browser`` (session): Chromium from /usr/bin/chromium. Skipped when it is missing,
   unless ``CI`` is set: then the run fails.
 - ``page_log`` / ``page`` (per test): a fresh context and page; ``page_log`` holds every
@@ -46,13 +47,7 @@ import contextlib
 import hashlib
 import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,20 +69,18 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.e2e.server import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    free_port,
+    start_streamlit,
+    stop,
+    wait_healthy,
+)
+
 E2E_DIR = Path(__file__).resolve().parent
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 START_TIMEOUT_S = 60.0
 EXPECT_TIMEOUT_MS = 30_000
@@ -163,35 +156,6 @@ class StartApp(Protocol):
     ) -> AppServer: ...
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(port: int) -> bool:
-    url = f"http://127.0.0.1:{port}/_stcore/health"
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate the server's process group, then kill it if it lingers."""
-    if process.poll() is not None:
-        return
-    for sig, wait_s in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=wait_s)
-        except subprocess.TimeoutExpired:
-            continue
-        return
-
-
 def _launch(app: Path, env: Mapping[str, str]) -> AppServer:
     static = app.parent / "static" / "vendor" / "leaflet" / "leaflet.js"
     if not static.is_file():
@@ -201,53 +165,17 @@ def _launch(app: Path, env: Mapping[str, str]) -> AppServer:
             else f"link {app.parent / 'static'} to the repository's static/ (see conftest)"
         )
         pytest.fail(f"{static} is missing, so the map would be blank: {fix}")
-    port = _free_port()
+    port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     env_tag = "-" + hashlib.sha1(repr(sorted(env.items())).encode()).hexdigest()[:8] if env else ""
     log = ARTIFACTS / f"server-{_slug(app.stem)}{env_tag}.log"  # overwritten by the next run
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=REPO,
-            env={**os.environ, **env},
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, killed as one
-        )
+    process = start_streamlit(app, port=port, env={**os.environ, **env}, log=log)
     server = AppServer(app=app, port=port, process=process, log=log)
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not _healthy(port):
-        exited = process.poll() is not None
-        if exited or time.monotonic() > deadline:
-            _stop(process)
-            reason = (
-                f"exited with code {process.returncode}"
-                if exited
-                else f"not healthy after {START_TIMEOUT_S:.0f} s"
-            )
-            pytest.fail(
-                f"streamlit run {app.relative_to(REPO)} {reason}; its output:\n{server.output()}"
-            )
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=0.2)  # poll interval; returns at once if it dies
+    reason = wait_healthy(process, port, timeout_s=START_TIMEOUT_S)
+    if reason is not None:
+        pytest.fail(
+            f"streamlit run {app.relative_to(REPO)} {reason}; its output:\n{server.output()}"
+        )
     return server
 
 
@@ -267,7 +195,7 @@ def start_app() -> Iterator[StartApp]:
 
     yield start
     for server in servers.values():
-        _stop(server.process)
+        stop(server.process)
 
 
 # --- the browser and its pages ---------------------------------------------------------
