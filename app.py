@@ -207,8 +207,23 @@ def measure_all(
     *,
     on_error: Literal["show", "skip"] = "show",
 ) -> dict[str, CorridorReport]:
-    """Reports for every corridor that can be measured; problems shown (or skipped), not raised."""
-    reports: dict[str, CorridorReport] = {}
+    """Reports for every corridor that can be measured; problems shown (or skipped), not raised.
+
+    All corridors are measured in one vectorised call; only when one of them is refused
+    are they measured one by one, so the others still get their reports.
+    """
+    try:
+        reports = measure_many(
+            [item.geometry for item in items],
+            situation,
+            extra_areas=areas,
+            names=[item.name for item in items],
+            idents=[item.id for item in items],
+        )
+        return {item.id: report for item, report in zip(items, reports, strict=True)}
+    except SitmapError:
+        pass
+    measured: dict[str, CorridorReport] = {}
     for item in items:
         try:
             (report,) = measure_many(
@@ -223,11 +238,12 @@ def measure_all(
             if on_error == "show":
                 problems_box(err, where=f"{item.name} cannot be measured:")
             continue
-        reports[item.id] = report
-    return reports
+        measured[item.id] = report
+    return measured
 
 
 def report_card(situation: Situation, report: CorridorReport) -> None:
+    """The measures of one corridor, as a two-column table a person reads first."""
     analysis = situation.manifest.analysis
     rows = workbench.report_rows(
         report,

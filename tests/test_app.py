@@ -55,3 +55,44 @@ def test_broken_situation_is_a_message_not_a_traceback(monkeypatch, situation_co
     shown = at.code[0].value
     assert "places.geojson: -: not valid JSON" in shown
     assert "events.geojson: ev_2025-10-10_ceasefire: property 'time_precision'" in shown
+
+
+def fake_map(drawings):
+    """st_folium stand-in: returns the given drawings, as the component would."""
+
+    def st_folium(*args, **kwargs):
+        return {"all_drawings": drawings}
+
+    return st_folium
+
+
+def test_a_drawing_is_measured_at_once(monkeypatch) -> None:
+    import streamlit_folium
+
+    line = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "LineString", "coordinates": [[34.28, 31.27], [34.26, 31.30]]},
+    }
+    monkeypatch.setattr(streamlit_folium, "st_folium", fake_map([line]))
+    at = run_app(monkeypatch)
+    assert not at.exception
+    assert any("Your drawing 1" in m.value for m in at.markdown)
+    card = at.table[0].value
+    assert card.loc["Length", "Value"].endswith(" km")
+    assert "min at 4 km/h" in card.loc["On foot", "Value"]
+
+
+def test_a_drawing_outside_the_situation_is_explained(monkeypatch) -> None:
+    import streamlit_folium
+
+    line = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "LineString", "coordinates": [[34.28, 31.27], [35.5, 31.9]]},
+    }
+    monkeypatch.setattr(streamlit_folium, "st_folium", fake_map([line]))
+    at = run_app(monkeypatch)
+    assert not at.exception
+    assert any("Your drawing 1 cannot be measured" in e.value for e in at.error)
+    assert "leaves the situation extent" in at.code[0].value
