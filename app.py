@@ -1,79 +1,54 @@
-"""sitmap: the Streamlit page. Layout, widgets and session state only; the library does the work.
+"""sitmap: the Streamlit page. Layout and widgets only; ``sitmap.page`` holds what they show.
 
-Run with ``make run`` (or ``streamlit run app.py``). The situation folder comes from
-``SITMAP_SITUATION`` (default ``geodata/rafah-2025-11``), or is a generated demo with
-``SITMAP_DEMO_EVENTS`` synthetic events; saved sketches and uploads go to
-the SQLite file named by ``SITMAP_DB`` (default ``data/sitmap.sqlite3``).
+Run with ``make run``. Settings (situation folder, sketch store) are in ``sitmap.settings``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-from collections.abc import Sequence
-from functools import partial
-from typing import Literal
+from dataclasses import replace
+from typing import Any
 
-import pandas as pd
 import streamlit as st
-from shapely.geometry.base import BaseGeometry
 from streamlit_folium import st_folium
 
-from sitmap import assets, exports, workbench
-from sitmap.corridors import CompareBy, CorridorReport, NamedArea, compare, measure_many
 from sitmap.demo import resolve_situation
 from sitmap.errors import SitmapError
-from sitmap.imports import read_upload
-from sitmap.mapview import ExtraLayer, ViewState, base_map, default_layers, view_groups
-from sitmap.popups import md_escape, source_text
-from sitmap.schema import LayerKind
-from sitmap.situation import Situation, load_situation, use_lean_memory
-from sitmap.store import Revision, SketchDraft, SketchStore, open_store
-from sitmap.timeline import claim_groups, event_rows
+from sitmap.escaping import md_escape
+from sitmap.mapview import Language, ViewState, base_map, use_local_assets, view_groups
+from sitmap.mapview.accuracy import ACCURACY_HELP, ACCURACY_LABEL
+from sitmap.mapview.labels import LANGUAGES
+from sitmap.memory import use_lean_memory
+from sitmap.page import search, texts, uploads, viewstate
+from sitmap.page import session as keys
+from sitmap.page.session import PageSession
+from sitmap.page.workspace import Workspace, open_workspace, usable_store
+from sitmap.panels.briefing import briefing_panel
+from sitmap.panels.messages import guarded, problems_box, refuse_unknown_host
+from sitmap.panels.notes import notes_panel
+from sitmap.panels.sidepanels import side_panels
+from sitmap.panels.signin import roles_panel, sign_in_panel
+from sitmap.panels.textview import text_view_panel
+from sitmap.panels.timeline import chosen_range, time_controls
+from sitmap.panels.uploads import uploads_panel
+from sitmap.panels.versions import versions_panel
+from sitmap.panels.workbench import workbench_panel
+from sitmap.situation import Situation, load_situation
+from sitmap.store import SketchStore, open_store
 
-assets.use_local_assets()
+use_local_assets()
 use_lean_memory()
-
-# SITMAP_DEMO_EVENTS=N shows a generated demo (N SYNTHETIC events); else SITMAP_SITUATION.
-SITUATION_DIR = resolve_situation(os.environ)
-MAP_HEIGHT_PX = 680
-
-# Session-state keys, defined once.
-MAP_KEY = "situation_map"
-DRAW_GENERATION = "draw_generation"
-LAYER_KEY_PREFIX = "layer:"
-LAYERS_SEEN = "layers_seen"
-AS_OF_KEY = "as_of"
-TILES_KEY = "tiles_online"
-AUTHOR_KEY = "author"
-UPLOAD_KEY = "upload"
-UPLOADS_DONE = "uploads_done"
-EDITING = "editing"
-FLASH = "flash"
-RANK_BY = "rank_by"
-
-RANK_CHOICES: dict[str, CompareBy] = {
-    "Length inside the controlled area": "length_in_controlled_m",
-    "Total length": "length_m",
-    "Control-line crossings": "control_line_crossings",
-    "Walking time": "walk_minutes",
-    "Distance to the nearest crossing": "nearest_crossing_m",
-}
-
-# Our own constant CSS (no data in it): a tighter page so the map fits on screen. (A bare
-# string under it would be shown on the page: Streamlit "magic" writes such expressions.)
-PAGE_CSS = "<style>.block-container { padding-top: 2.2rem; padding-bottom: 1rem; }</style>"
+MAP_HEIGHT_PX = 640
 
 
 def load() -> Situation:
     """The situation, or a page that says exactly what is wrong with its files."""
+    folder = resolve_situation()
     try:
-        return load_situation(SITUATION_DIR)
+        return load_situation(folder)
     except SitmapError as err:
-        st.error(
-            f"The situation in {md_escape(SITUATION_DIR)} cannot be shown: its files have problems."
+        problems_box(
+            err, where=f"The situation in {folder} cannot be shown: its files have problems."
         )
-        st.code("\n".join(str(p) for p in err.problems), language=None)
         st.stop()
         raise
 
@@ -84,443 +59,155 @@ def store() -> SketchStore:
     return open_store()
 
 
-def problems_box(err: SitmapError, *, where: str) -> None:
-    """Show every problem of an error as text, never as markup."""
-    st.error(md_escape(where))
-    st.code("\n".join(str(p) for p in err.problems), language=None)
+def sketches() -> SketchStore:
+    """The sketch store, or one that says why it cannot be used (retried each run)."""
+    return usable_store(store)
 
 
-# --- sidebar ------------------------------------------------------------------------------
-
-
-def query_layers(known: Sequence[str], defaults: frozenset[str]) -> frozenset[str]:
-    """Layers named in ``?layers=a,b`` (unknown ids ignored), else the defaults."""
-    raw = st.query_params.get("layers")
-    if raw is None:
-        return defaults
-    return frozenset(x for x in raw.split(",") if x in known)
-
-
-def query_date(situation: Situation) -> dt.date:
-    """The date in ``?as_of=YYYY-MM-DD`` clamped to the situation's range, else its as_of."""
-    manifest = situation.manifest
-    raw = st.query_params.get("as_of")
-    try:
-        day = dt.date.fromisoformat(raw) if raw else manifest.as_of
-    except ValueError:
-        day = manifest.as_of
-    return min(max(day, manifest.start), manifest.end)
-
-
-def layer_toggles(situation: Situation, extra: Sequence[ExtraLayer]) -> list[str]:
-    """One checkbox per layer (situation layers, saved sketches, uploads); mirrored in the URL."""
-    titles = {lid: layer.spec.title for lid, layer in situation.layers.items()}
-    helps = {lid: layer.spec.description for lid, layer in situation.layers.items()}
-    titles |= {layer.id: layer.title for layer in extra}
-    defaults = default_layers(situation) | {layer.id for layer in extra}
-    chosen = query_layers(list(titles), defaults)
-    first_run = LAYERS_SEEN not in st.session_state
-    st.session_state[LAYERS_SEEN] = True
+def sidebar(ws: Workspace, session: PageSession) -> ViewState:
+    """Find a place, layer toggles, names' language and background; the view from the URL."""
+    find = st.sidebar.text_input(texts.SEARCH_LABEL, key=keys.SEARCH_KEY, help=texts.SEARCH_HELP)
+    matches = search.find_places(ws.situation, find) if find else []
+    for match in matches:
+        if st.sidebar.button(md_escape(match.name), key=f"find:{match.id}", width="stretch"):
+            session.selected = match.id
+    if find and not matches:
+        st.sidebar.caption(texts.NO_MATCH)
     st.sidebar.header("Layers")
+    first = session.first_layer_run()
     visible = []
-    for layer_id, title in titles.items():
-        key = LAYER_KEY_PREFIX + layer_id
-        if key not in st.session_state:
-            # The URL decides on the first run; a layer added later (an upload) starts shown.
-            st.session_state[key] = layer_id in chosen if first_run else True
-        if st.sidebar.checkbox(md_escape(title), key=key, help=helps.get(layer_id)):
-            visible.append(layer_id)
-    return visible
-
-
-def sidebar(situation: Situation, extra: Sequence[ExtraLayer]) -> ViewState:
-    """Layer toggles, the 'as of' slider and the background; the view goes into the URL."""
-    manifest = situation.manifest
-    visible = layer_toggles(situation, extra)
-    st.sidebar.header("Time")
-    if AS_OF_KEY not in st.session_state:
-        st.session_state[AS_OF_KEY] = query_date(situation)
-    as_of = st.sidebar.slider(
-        "Situation as of",
-        min_value=manifest.start,
-        max_value=manifest.end,
-        key=AS_OF_KEY,
-        format="YYYY-MM-DD",
-        help="Hides events and claims after this day, and features not valid on it.",
+    for layer in viewstate.layer_choices(ws.situation, ws.extra, st.query_params, first_run=first):
+        key = session.layer_key(layer.id)
+        session.default_widget(key, layer.shown)
+        shown_help = md_escape(layer.help) if layer.help else None
+        if st.sidebar.checkbox(md_escape(layer.title), key=key, help=shown_help):
+            visible.append(layer.id)
+    view = viewstate.query_view(st.query_params, ws.situation.manifest, frozenset(visible))
+    session.default_widget(keys.LANGUAGE_KEY, view.language)
+    codes: list[Language] = list(LANGUAGES)
+    language = st.sidebar.selectbox(
+        texts.LANGUAGE_LABEL, codes, format_func=LANGUAGES.__getitem__, key=keys.LANGUAGE_KEY
     )
-    st.sidebar.header("Background")
-    online = st.sidebar.checkbox(
-        "Online map tiles (OpenStreetMap; needs internet)", key=TILES_KEY, value=False
-    )
-    st.query_params["layers"] = ",".join(sorted(visible))
-    st.query_params["as_of"] = as_of.isoformat()
-    return ViewState(layers=frozenset(visible), as_of=as_of, tiles="osm" if online else "none")
+    session.default_widget(keys.TILES_KEY, view.tiles == "osm")
+    online = st.sidebar.checkbox(texts.TILES_LABEL, key=keys.TILES_KEY)
+    accuracy = st.sidebar.checkbox(ACCURACY_LABEL, key="show_accuracy", help=ACCURACY_HELP)
+    if first:
+        session.moved(view.centre, view.zoom)
+        session.selected = session.selected or view.selected
+    return replace(view, language=language, tiles="osm" if online else "none", accuracy=accuracy)
 
 
-def author() -> str:
-    """Who saves sketches and uploads in this session (asked once, in the sidebar)."""
-    return str(st.session_state.get(AUTHOR_KEY, "")).strip()
+def map_widget(ws: Workspace, view: ViewState, session: PageSession) -> dict[str, Any] | None:
+    """The map: the stable base map, the view's layers swapped in, drawings and view back.
 
-
-def uploads_panel(situation: Situation, sketch_store: SketchStore) -> None:
-    """Drag-and-drop upload; a refused file shows its problems and nothing else is lost."""
-    st.sidebar.header("Your layers")
-    st.sidebar.text_input("Your name (saved with sketches and uploads)", key=AUTHOR_KEY)
-    uploaded = st.sidebar.file_uploader(
-        "Add a layer: GeoJSON, KML/KMZ, GeoPackage, zipped Shapefile, CSV with lon/lat",
-        key=UPLOAD_KEY,
-    )
-    done: set[str] = st.session_state.setdefault(UPLOADS_DONE, set())
-    if uploaded is None or uploaded.file_id in done:
-        return
-    done.add(uploaded.file_id)
-    with st.sidebar, st.spinner(f"Checking {md_escape(uploaded.name)}..."):
-        try:
-            layer = read_upload(
-                uploaded.getvalue(), filename=uploaded.name, extent=situation.manifest.extent
-            )
-            sketch_store.save(
-                SketchDraft(
-                    kind="layer",
-                    name=layer.filename[:200],
-                    content=workbench.layer_content(layer),
-                    notes="\n".join(layer.notes),
-                    situation=situation.id,
-                ),
-                base_revision=None,
-                author=author() or "anonymous",
-            )
-        except SitmapError as err:
-            problems_box(err, where=f"{uploaded.name} was not added:")
-            return
-    st.session_state[FLASH] = f"Added {layer.filename}: {layer.feature_count} features."
-    st.rerun()
-
-
-# --- corridor workbench -------------------------------------------------------------------
-
-
-def measure_all(
-    situation: Situation,
-    items: Sequence[workbench.Candidate],
-    areas: Sequence[NamedArea],
-    *,
-    on_error: Literal["show", "skip"] = "show",
-) -> dict[str, CorridorReport]:
-    """Reports for every corridor that can be measured; problems shown (or skipped), not raised.
-
-    All corridors are measured in one vectorised call; only when one of them is refused
-    are they measured one by one, so the others still get their reports.
+    It gets the view it was mounted at, never the one it last reported (see
+    ``PageSession.mount_view``): handing back a stale centre would move it under the reader.
     """
-    try:
-        reports = measure_many(
-            [item.geometry for item in items],
-            situation,
-            extra_areas=areas,
-            names=[item.name for item in items],
-            idents=[item.id for item in items],
-        )
-        return {item.id: report for item, report in zip(items, reports, strict=True)}
-    except SitmapError:
-        pass
-    measured: dict[str, CorridorReport] = {}
-    for item in items:
-        try:
-            (report,) = measure_many(
-                [item.geometry],
-                situation,
-                extra_areas=areas,
-                names=[item.name],
-                idents=[item.id],
-                file=item.name,
-            )
-        except SitmapError as err:
-            if on_error == "show":
-                problems_box(err, where=f"{item.name} cannot be measured:")
-            continue
-        measured[item.id] = report
-    return measured
-
-
-def report_card(situation: Situation, report: CorridorReport) -> None:
-    """The measures of one corridor, as a two-column table a person reads first."""
-    analysis = situation.manifest.analysis
-    rows = workbench.report_rows(
-        report,
-        area_label=analysis.controlled_area_label,
-        line_label=analysis.control_line_label,
-    )
-    st.table(pd.DataFrame(rows, columns=["Measure", "Value"]).set_index("Measure"))
-
-
-def save_form(situation: Situation, sketch_store: SketchStore, line: BaseGeometry) -> None:
-    """Name and save the drawing: as a new corridor, or as a new revision of one being edited."""
-    editing: Revision | None = st.session_state.get(EDITING)
-    with st.form("save_sketch", clear_on_submit=False, border=True):
-        name = st.text_input("Corridor name", value=editing.name if editing else "")
-        notes = st.text_area("Notes", value=editing.notes if editing else "", height=68)
-        label = f"Save as revision {editing.revision + 1} of this corridor" if editing else "Save"
-        submitted = st.form_submit_button(label, type="primary")
-    if not submitted:
-        return
-    if not author():
-        st.warning("Enter your name in the sidebar first: every saved revision names its author.")
-        return
-    draft = SketchDraft(
-        kind="corridor",
-        name=name,
-        content=workbench.line_content(line),
-        notes=notes,
-        situation=situation.id,
-        sketch_id=editing.sketch_id if editing else None,
-    )
-    try:
-        revision = sketch_store.save(
-            draft, base_revision=editing.revision if editing else None, author=author()
-        )
-    except SitmapError as err:
-        problems_box(err, where="Not saved:")
-        return
-    st.session_state[EDITING] = None
-    st.session_state[DRAW_GENERATION] = st.session_state.get(DRAW_GENERATION, 0) + 1
-    st.session_state[FLASH] = f"Saved \u201c{revision.name}\u201d (revision {revision.revision})."
-    st.rerun()
-
-
-def saved_panel(situation: Situation, sketch_store: SketchStore, saved: Sequence[Revision]) -> None:
-    """Saved corridors: pick one to edit (draw its new line) or delete; download them all."""
-    if not saved:
-        st.caption("No saved corridors yet: draw a line on the map, name it, save it.")
-        return
-    names = {rev.sketch_id: f"{rev.name} (rev. {rev.revision}, {rev.author})" for rev in saved}
-    chosen = st.selectbox("Saved corridors", list(names), format_func=names.__getitem__)
-    current = next(rev for rev in saved if rev.sketch_id == chosen)
-    edit_col, delete_col = st.columns(2)
-    if edit_col.button("Edit: draw its new line, then save", width="stretch"):
-        st.session_state[EDITING] = current
-        st.rerun(scope="fragment")
-    if delete_col.button("Delete", width="stretch"):
-        try:
-            sketch_store.delete(current.sketch_id, base_revision=current.revision, author=author())
-        except SitmapError as err:
-            problems_box(err, where="Not deleted:")
-        else:
-            st.session_state[FLASH] = f"Deleted \u201c{current.name}\u201d (kept in its history)."
-            st.rerun()
-    cols = st.columns(3)
-    for col, fmt in zip(cols, ("geojson", "kml", "gpkg"), strict=True):
-        # Built only when clicked (on its own thread): a drawing's rerun never pays for it.
-        col.download_button(
-            f"Download {fmt.upper()}",
-            data=partial(export_file, situation, tuple(saved), fmt),
-            file_name=f"{situation.id}-corridors.{fmt}",
-            mime=exports.MEDIA_TYPES[fmt],
-            width="stretch",
-        )
-
-
-def export_file(
-    situation: Situation, saved: tuple[Revision, ...], fmt: exports.ExportFormat
-) -> bytes:
-    """Saved corridors with their measures in one export format (run on download)."""
-    return exports.export_bytes(workbench.export_items(situation, saved), fmt=fmt)
-
-
-def comparison(items: Sequence[workbench.Candidate], reports: dict[str, CorridorReport]) -> None:
-    st.markdown("**Compare corridors**")
-    label = st.selectbox("Rank by", list(RANK_CHOICES), key=RANK_BY)
-    ranked = compare([reports[i.id] for i in items if i.id in reports], by=RANK_CHOICES[label])
-    origins = {item.id: item.origin for item in items}
-    table = workbench.comparison_table(ranked, by=RANK_CHOICES[label], origins=origins)
-    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
-    st.caption(
-        "Lines of the situation's options are illustrations between sourced end points; "
-        "measures against estimated areas are only as good as the estimates."
-    )
-
-
-@st.fragment
-def map_and_workbench(
-    situation: Situation,
-    view: ViewState,
-    extra: Sequence[ExtraLayer],
-    areas: Sequence[NamedArea],
-    saved: Sequence[Revision],
-) -> None:
-    """The map and the corridor workbench: a finished drawing reruns only this fragment."""
-    generation = st.session_state.get(DRAW_GENERATION, 0)
-    result = st_folium(
-        base_map(situation, tiles=view.tiles),
-        feature_group_to_add=view_groups(situation, view, extra=extra),
-        returned_objects=["all_drawings"],
-        key=f"{MAP_KEY}-{generation}",
+    centre, zoom = session.mount_view()
+    result: dict[str, Any] | None = st_folium(
+        base_map(ws.situation, tiles=view.tiles),
+        feature_group_to_add=view_groups(ws.situation, view, extra=ws.extra),
+        returned_objects=["all_drawings", "center", "zoom"],
+        key=session.map_key,
         height=MAP_HEIGHT_PX,
         use_container_width=True,
+        center=centre,
+        zoom=zoom,
     )
-    lines = workbench.drawn_lines((result or {}).get("all_drawings"))
-    sketch_store = store()
-    st.subheader("Corridor workbench", divider="gray")
-    if message := st.session_state.pop(FLASH, None):
-        st.success(md_escape(message))
-    editing: Revision | None = st.session_state.get(EDITING)
-    if editing is not None:
-        st.info(md_escape(f"Editing \u201c{editing.name}\u201d: draw its new line on the map."))
-    drawn = [
-        workbench.Candidate(f"drawing-{n}", f"Your drawing {n}", "drawing", line)
-        for n, line in enumerate(lines, start=1)
-    ]
-    items = workbench.candidates(situation) + workbench.saved_candidates(saved) + drawn
-    reports = measure_all(situation, items, areas)
-    if drawn:
-        latest = drawn[-1]
-        st.markdown(md_escape(f"{latest.name}: measured against the situation"))
-        if latest.id in reports:
-            report_card(situation, reports[latest.id])
-            save_form(situation, sketch_store, latest.geometry)
-    else:
-        st.caption(
-            "Draw a corridor with the line tool (top left of the map): click each point, "
-            "click the last point again to finish. It is measured at once."
-        )
-    comparison(items, reports)
-    saved_panel(situation, sketch_store, saved)
+    return result
 
 
-# --- panels beside the map ----------------------------------------------------------------
+def map_first_view(ws: Workspace, session: PageSession) -> ViewState:
+    """A session's first run: no sidebar yet, the view the URL asks for (what the sidebar's
+    widgets will hold once drawn), so the map is sent alone and the browser draws it
+    before anything else (see ``situation_view``).
+    """
+    st.sidebar.caption(texts.MAP_FIRST)
+    view = viewstate.first_view(ws.situation, ws.extra, st.query_params)
+    session.moved(view.centre, view.zoom)
+    session.selected = session.selected or view.selected
+    return view
 
 
-def events_panel(situation: Situation, view: ViewState) -> None:
-    """The latest events up to the chosen date, in time order, with precision and sources."""
-    shown = total = 0
-    tables = []
-    sources = {s: source_text(s, situation.sources) for s in situation.sources}
-    for layer in situation.layers_of(LayerKind.EVENTS):
-        rows, count = event_rows(layer.frame, view.as_of)
-        total += count
-        shown += len(rows)
-        tables.append(
-            pd.DataFrame(
-                {
-                    "Date": rows["time"].dt.strftime("%Y-%m-%d")
-                    + " ("
-                    + rows["time_precision"]
-                    + ")",
-                    "Event": rows["title"],
-                    "Actors": rows["actors"].map(", ".join),
-                    "On map": rows["located"].map({True: "yes", False: "no place"}),
-                    "Source": rows["source"].map(
-                        lambda ids: "; ".join(sources.get(i, i) for i in ids)
-                    ),
-                    "How dated": rows["dating"],
-                }
-            )
-        )
-    note = f"{total} events up to {view.as_of.isoformat()}"
-    if shown < total:
-        note += f" (the latest {shown} listed; the map shows them all)"
-    st.caption(note)
-    if shown:
-        st.dataframe(pd.concat(tables, ignore_index=True), hide_index=True, width="stretch")
+@guarded
+def situation_view(
+    ws: Workspace, chosen: ViewState, session: PageSession, *, playing: bool, whole: bool
+) -> None:
+    """The map, its timeline, the workbench and the panels: they move together.
 
-
-def claims_panel(situation: Situation, view: ViewState) -> None:
-    """Who says what: rival claims on each question, side by side, never one as fact."""
-    st.caption("Each line is one party's claim, attributed to its source; none is shown as fact.")
-    for group in claim_groups(situation, view.as_of):
-        st.markdown(f"**{md_escape(group.about)}**")
-        table = pd.DataFrame(
-            [
-                {
-                    "Who": row.by,
-                    "Says": row.says,
-                    "Source": source_text(row.source, situation.sources),
-                    "Date": row.date.isoformat(),
-                    "On": row.feature_name,
-                }
-                for row in group.rows
-            ]
-        )
-        st.dataframe(table, hide_index=True, width="stretch")
-
-
-def sources_panel(situation: Situation) -> None:
-    """Every source once, with its date and notes."""
-    table = pd.DataFrame(
-        [
-            {
-                "Id": s.id,
-                "Publisher": s.publisher,
-                "Title": s.title,
-                "Date": s.date.isoformat(),
-                "URL": s.url or "",
-                "Notes": s.notes or "",
-            }
-            for s in situation.sources.values()
-        ]
-    )
-    st.dataframe(table, hide_index=True, width="stretch")
-
-
-def user_layers(
-    situation: Situation, sketch_store: SketchStore
-) -> tuple[list[Revision], list[ExtraLayer], list[NamedArea]]:
-    """Saved corridors and this author's uploads, as map layers and analysis areas."""
-    saved = list(sketch_store.list(kind="corridor", situation=situation.id))
-    reports = measure_all(situation, workbench.saved_candidates(saved), (), on_error="skip")
-    extra = [workbench.sketch_layer(saved, reports)]
-    areas: list[NamedArea] = []
-    if author():
-        for revision in sketch_store.list(kind="layer", author=author(), situation=situation.id):
-            frame = workbench.stored_layer_frame(revision)
-            layer_id = workbench.upload_layer_id(revision.sketch_id)
-            extra.append(workbench.upload_layer(revision.name, frame, layer_id=layer_id))
-            areas += workbench.upload_areas(revision.name, frame)
-    return saved, extra, areas
-
-
-def removals(situation: Situation, sketch_store: SketchStore) -> None:
-    """A remove button per upload of this author (a tombstone: history keeps it)."""
-    if not author():
+    Not ``whole`` (a session's first run): the map alone; once it reports its view (drawn
+    in the browser), the whole page runs again around this same map, which stays as drawn.
+    """
+    view = chosen_range(ws, session, chosen, playing=playing)
+    view = replace(view, centre=session.centre, zoom=session.zoom, selected=session.selected)
+    result = map_widget(ws, view, session)  # sent first: the map is drawn before the rest
+    if not whole:
+        if session.map_drawn:
+            st.rerun(scope="app")
         return
-    for revision in sketch_store.list(kind="layer", author=author(), situation=situation.id):
-        label = f"Remove {md_escape(revision.name)}"
-        if st.sidebar.button(label, key=f"remove:{revision.sketch_id}"):
-            try:
-                sketch_store.delete(
-                    revision.sketch_id, base_revision=revision.revision, author=author()
-                )
-            except SitmapError as err:
-                with st.sidebar:
-                    problems_box(err, where="Not removed:")
-            else:
-                st.rerun()
+    time_controls(ws, view, playing=playing)
+    centre = (result or {}).get("center") or {}
+    session.moved((centre["lat"], centre["lng"]) if centre else None, (result or {}).get("zoom"))
+    view = replace(view, centre=session.centre, zoom=session.zoom)
+    st.query_params.from_dict(viewstate.view_query(view))
+    with st.popover(texts.SHARE_LABEL):
+        st.caption(texts.SHARE_NOTE)
+        st.code(f"{(st.context.url or '').split('?')[0]}?{viewstate.encoded(view)}", language=None)
+    briefing_panel(ws, view)  # briefing PDF/PNG, offline map, shown layers: made on click
+    # Only the open tab is built (a switch reruns this fragment): the page's first view
+    # carries the map and one tab, not six.
+    if session.new_drawings((result or {}).get("all_drawings")):
+        st.session_state[keys.TAB_KEY] = texts.TABS[0]  # a new line: measure it at once
+    tabs = st.tabs(texts.TABS, key=keys.TAB_KEY, on_change="rerun")
+    bench, events, claims, sources, text_view, notes_tab = tabs
+    if bench.open is not False:
+        with bench:
+            workbench_panel(ws, session, (result or {}).get("all_drawings"), as_of=view.as_of)
+    side_panels(ws.situation, view, session, tabs=(events, claims, sources))
+    if claims.open is not False:
+        with claims:
+            versions_panel(ws, view.as_of)
+    if text_view.open is not False:
+        with text_view:
+            text_view_panel(ws, view)
+    if notes_tab.open is not False:
+        with notes_tab:  # annotations, comments, histories
+            notes_panel(ws, session, (result or {}).get("all_drawings"))
 
 
+@guarded
 def main() -> None:
+    """Lay out the page: title, sidebar, then the map with everything that moves with it.
+
+    A request for an unknown host is refused before anything is read; an unexpected
+    error is logged on the server and shown by its id only (``guarded``).
+    """
+    refuse_unknown_host()
     st.set_page_config(page_title="sitmap", layout="wide")
-    st.markdown(PAGE_CSS, unsafe_allow_html=True)
+    st.markdown(texts.PAGE_CSS, unsafe_allow_html=True)
+    session = PageSession(st.session_state)
+    store_now = sketches()
+    person = sign_in_panel(store_now, session)  # with a provider: signed in, or stops here
     situation = load()
+    ws = open_workspace(situation, store_now, author=session.author, person=person)
     manifest = situation.manifest
-    sketch_store = store()
-    saved, extra, areas = user_layers(situation, sketch_store)
     st.subheader(md_escape(manifest.title))
     st.caption("\u2139\ufe0f " + md_escape(manifest.disclaimer))
     with st.expander("About this situation"):
         st.write(md_escape(manifest.summary))
-    view = sidebar(situation, extra)
-    uploads_panel(situation, sketch_store)
-    removals(situation, sketch_store)
-    map_col, side_col = st.columns([5, 3], gap="medium")
-    with map_col:
-        map_and_workbench(situation, view, extra, areas, saved)
-    with side_col:
-        events_tab, claims_tab, sources_tab = st.tabs(["Events", "Who says what", "Sources"])
-        with events_tab:
-            events_panel(situation, view)
-        with claims_tab:
-            claims_panel(situation, view)
-        with sources_tab:
-            sources_panel(situation)
+    whole = session.map_drawn
+    if whole:
+        view = sidebar(ws, session)
+        uploads_panel(ws, session)
+        roles_panel(ws.store, person)
+    else:
+        view = map_first_view(ws, session)
+    if session.selected == "upload:" and ws.uploads:
+        session.selected = uploads.newest_layer_id(ws.uploads)
+    playing = bool(st.session_state.get(keys.PLAY_KEY))
+    st.fragment(situation_view, run_every=texts.PLAY_SECONDS if playing else None)(
+        ws, view, session, playing=playing, whole=whole
+    )
 
 
 main()

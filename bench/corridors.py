@@ -5,7 +5,7 @@ Run from the repository root: ``.venv/bin/python bench/corridors.py [--count 100
 Both sides measure the same seeded random corridors (2-6 vertices, 1-8 km, inside the
 Rafah view frame) against the same situation, in the same process, best of 3 runs each:
 
-- sitmap: :func:`sitmap.corridors.measure_many` (STRtree, shapely array functions, one
+- sitmap: :func:`sitmap.analysis.corridors.measure_many` (STRtree, shapely array functions, one
   pyproj call per measure), with the situation's index already built (as in the app);
 - naive: for each corridor, for each feature: scalar shapely calls, ``Geod.inv`` once per
   segment in Python, crossings per control-line feature, nearest places point by point.
@@ -29,8 +29,8 @@ import shapely
 from shapely.geometry import LineString, Point
 from shapely.ops import nearest_points
 
-from sitmap import corridors
-from sitmap.geodesy import GEOD
+from sitmap.analysis import corridors
+from sitmap.analysis.geodesy import GEOD
 from sitmap.situation import Situation, load_situation
 
 ROOT = Path(__file__).resolve().parents[1]

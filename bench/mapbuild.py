@@ -24,10 +24,11 @@ from typing import Any
 import folium
 import pandas as pd
 
-from sitmap import assets, mapview
+from sitmap import caching
 from sitmap.demo import write_demo_situation
-from sitmap.mapview import ViewState, default_layers, full_map
-from sitmap.popups import source_text
+from sitmap.mapview import ViewState, assets, default_layers, full_map
+from sitmap.mapview.elements import EventsLayer
+from sitmap.mapview.popups import source_text
 from sitmap.schema import LayerKind
 from sitmap.situation import Situation, load_situation
 
@@ -42,7 +43,7 @@ def view_of(situation: Situation) -> ViewState:
 
 def sitmap_page(situation: Situation) -> str:
     """sitmap's page HTML, events payload built afresh (no cache)."""
-    mapview._PAYLOAD_CACHE.clear()
+    caching.clear_all()
     return full_map(situation, view_of(situation)).get_root().render()
 
 
@@ -68,7 +69,7 @@ def naive_map(situation: Situation) -> folium.Map:
     """The same page with the events as one Marker and Popup each."""
     m = full_map(situation, view_of(situation))
     for key, child in list(m._children.items()):
-        if isinstance(child, mapview._EventsLayer):
+        if isinstance(child, EventsLayer):
             del m._children[key]
     group = folium.FeatureGroup(name="Events (one marker each)")
     for layer in situation.layers_of(LayerKind.EVENTS):

@@ -41,7 +41,7 @@ if __package__ in (None, ""):  # `python bench/run.py`
 
 import psutil
 
-from bench import mapbuild
+from bench import firstview, mapbuild, uploadload
 from bench.appserver import PeakRss, running_app
 from bench.browser import (
     SITMAP_DRAWN,
@@ -56,8 +56,9 @@ from bench.browser import (
     time_to_isolated,
     toggle_latency,
 )
-from sitmap import assets, situation
+from sitmap import caching, situation
 from sitmap.demo import write_demo_situation
+from sitmap.mapview import assets
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "bench" / "out"
@@ -66,6 +67,7 @@ SIZES = (1_000, 10_000, 100_000)
 BROWSER_TIMEOUT_S = 60
 NAIVE_BUILD_TIMEOUT_S = 900
 TOGGLES = 10
+FIRST_VIEWS = 7
 TOGGLE_LABEL = "Control: army-held area"  # a sidebar checkbox of the Rafah situation
 TOGGLE_PATHS = "path.sitmap-layer-control"
 
@@ -155,10 +157,11 @@ def machine() -> dict[str, str]:
 def step_load(folders: dict[int, Path]) -> None:
     """Loading (validation + frames) of the 100k situation, cold and cached, against the
     per-feature checks (bulk paths off)."""
-    from sitmap import bulkcheck, validation
+    from sitmap import validation
+    from sitmap.validation import _propertycolumns as bulkcheck
 
     folder = folders[SIZES[-1]]
-    situation._CACHE.clear()
+    caching.clear_all()
     cold, _ = timed(lambda: situation.load_situation(folder))
     cached, _ = timed(lambda: situation.load_situation(folder))
     saved = (bulkcheck._specs, bulkcheck._flat, validation.plain_points)
@@ -166,11 +169,11 @@ def step_load(folders: dict[int, Path]) -> None:
     bulkcheck._flat = lambda _props: False  # type: ignore[assignment]
     validation.plain_points = lambda _features, _extent: ([], None)  # type: ignore[assignment]
     try:
-        situation._CACHE.clear()
+        caching.clear_all()
         slow, _ = timed(lambda: situation.load_situation(folder))
     finally:
         bulkcheck._specs, bulkcheck._flat, validation.plain_points = saved
-        situation._CACHE.clear()
+        caching.clear_all()
     n = f"{SIZES[-1] // 1000}k"
     add(
         Row(
@@ -282,10 +285,10 @@ def step_browser(sizes: dict[str, int]) -> None:
 
 
 def step_corridors(rafah: Path) -> None:
-    """Corridor analysis: sitmap.corridors.measure_many against bench/corridors.py's loop."""
+    """Corridor analysis: measure_many against the naive loop of bench/corridors.py."""
     try:
         from bench import corridors as corridor_bench
-        from sitmap import corridors
+        from sitmap.analysis import corridors
     except ImportError as err:  # the corridor work is not merged yet
         add(Row("corridor analysis, 1,000 corridors", f"not measured ({err})"))
         return
@@ -369,6 +372,49 @@ def _app_runs(
         )
 
 
+def step_first_view() -> None:
+    """sitmap's first view against the floor page, alternating visits (bench/firstview.py)."""
+    result = firstview.measure(visits=FIRST_VIEWS)
+    figures = firstview.describe(result)
+    add(
+        Row(
+            f"app, Rafah situation: navigation to map drawn, median of {FIRST_VIEWS} visits",
+            secs(figures["sitmap_median_s"]),
+            f"floor page: {secs(figures['floor_median_s'])}",
+            f"{figures['ratio']:.2f}x the floor",
+            "≤ 1.2x the floor",
+            met(result.ratio <= 1.2),
+        )
+    )
+
+
+def step_upload_load() -> None:
+    """A second reader's page while a first holds the largest upload (bench/uploadload.py)."""
+    result = uploadload.measure(visits=FIRST_VIEWS)
+    figures = uploadload.describe(result)
+    add(
+        Row(
+            f"app, largest upload held by another reader: navigation to map drawn, "
+            f"median of {FIRST_VIEWS}",
+            secs(figures["held_median_s"]),
+            f"idle server: {secs(figures['idle_median_s'])}",
+            f"{figures['load_ratio']:.2f}x idle",
+            "≤ 1.5x idle",
+            met(result.load_ratio <= 1.5),
+        )
+    )
+    add(
+        Row(
+            "app, memory (RSS) once the upload's session ended",
+            f"{figures['rss_after_mb']:.0f} MB (peak {figures['rss_peak_mb']:.0f} MB)",
+            f"before the upload: {figures['rss_baseline_mb']:.0f} MB",
+            f"{figures['rss_ratio']:.2f}x",
+            "≤ 1.2x",
+            met(result.rss_ratio <= 1.2),
+        )
+    )
+
+
 def step_app(folders: dict[int, Path]) -> None:
     _app_runs("Rafah situation", {}, rss_target_mb=None)
     big = folders[SIZES[-1]]
@@ -403,7 +449,14 @@ situation's period). "Naive" is the same map page with every event as one
 `folium.Marker` with a `folium.Popup` showing the same fields as sitmap's popup. Browser
 times are headless Chromium (software rendering), navigation to events drawn; ">60 s"
 means not drawn within 60 s. The app rows run `app.py` under `streamlit run` as it is in
-the repository at the time of the run.
+the repository at the time of the run. The *floor* is `bench/floor_app.py`, the plainest
+Streamlit page with the same situation layers (one `folium.GeoJson` each in `st_folium`,
+Leaflet served locally); first-view rows alternate visits to both pages, each in a fresh
+browser context, timed from navigation until the map holds every part it draws when
+settled (and, for sitmap, its events). The upload rows (`bench/uploadload.py`) time the
+same first view on a server where another reader holds the largest upload the import
+limits accept, against an idle server, alternating, and read that server's memory before
+the upload and once the uploader's session has ended.
 
 {table()}
 """
@@ -425,12 +478,14 @@ def main() -> None:
     step_load(folders)
     say("map pages...")
     sizes = step_build(folders, quick=args.quick)
-    situation._CACHE.clear()
+    caching.clear_all()
     say("browser...")
     step_browser(sizes)
     say("corridors...")
     step_corridors(REPO / "geodata" / "rafah-2025-11")
     say("the running app...")
+    step_first_view()
+    step_upload_load()
     step_app(folders)
     with chromium() as browser:
         info["chromium"] = browser.version

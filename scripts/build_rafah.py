@@ -25,7 +25,25 @@ GEOD = Geod(ellps="WGS84")
 TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32636", always_xy=True)
 FROM_UTM = Transformer.from_crs("EPSG:32636", "EPSG:4326", always_xy=True)
 OUT = Path(__file__).resolve().parents[1] / "geodata" / "rafah-2025-11"
-COMPILED = "2026-11-25"
+# Two kinds of date, never mixed (issue 12): `as_of` is when a fact was reported, `accessed`
+# when we looked it up. The research for this situation was done on 2025-11-25.
+ACCESSED = "2025-11-25"
+# Static geography whose source predates the situation (long-standing Wikipedia infobox and
+# GeoNames coordinates, OpenStreetMap boundaries) is dated to the situation's start: the facts
+# were published by then; the exact revision was not recorded (see sources.toml notes).
+START = "2025-10-10"
+# The yellow line and the army-held area were hand-traced from a small-scale map: +/-100-450 m
+# (gazamaps.com), and BBC Verify found ground markers up to 520 m inside the mapped line in
+# October 2025. 600 m is the larger figure rounded up, an honest error for both.
+HELD_ACCURACY = 600
+# The tunnels in Jenina were first reported on 5 Nov 2025 (Army Radio, via Srugim): the
+# enclave and the Jenina estimate are dated to that report.
+FIRST_REPORTED = "2025-11-05"
+MARKERS = (
+    "On the ground the line is marked by blocks: BBC Verify (October 2025) geolocated markers up to "
+    "520 m further inside Gaza than the army's map near al-Atatra (northern Gaza) and 180-290 m inside "
+    "it near Khan Younis; no measurement in Rafah was published."
+)
 
 
 def rounded(geom: Any, digits: int = 6) -> Any:
@@ -185,7 +203,8 @@ def main(ref: Path) -> None:
             name_ar="محافظة رفح",
             kind="governorate",
             source=["osm_municipalities_2025-10-28", "osm_geomaps_2017"],
-            as_of="2025-10-28",
+            as_of=START,
+            accessed="2025-10-28",
             accuracy_m=500,
             approximate=True,
             description=(
@@ -201,7 +220,8 @@ def main(ref: Path) -> None:
             name_ar="محافظة خان يونس",
             kind="governorate",
             source=["osm_municipalities_2025-10-28", "osm_geomaps_2017"],
-            as_of="2025-10-28",
+            as_of=START,
+            accessed="2025-10-28",
             accuracy_m=1000,
             approximate=True,
             description=(
@@ -226,7 +246,8 @@ def main(ref: Path) -> None:
                 name_he=p.get("name:he"),
                 kind="municipality",
                 source=["osm_municipalities_2025-10-28"],
-                as_of="2025-10-28",
+                as_of=START,
+                accessed="2025-10-28",
                 accuracy_m=100,
                 approximate=False,
                 description=f"OSM administrative {p['@id']} (admin level {p['admin_level']}), clipped to the land outline.",
@@ -234,20 +255,56 @@ def main(ref: Path) -> None:
         )
     write("boundaries.geojson", boundaries)
 
+    # --- the 6 May 2024 evacuation zone: the sourced bound on Jenina --------------------
+    # Blocks 10-16 and 28 of the army's order of Monday 6 May 2024 (StatusText "Displaced",
+    # Date 06 May), as digitised by gazamaps.com. WAFA (via UNA, 6 May 2024) says the area
+    # ordered out included the Abu Youssef al-Najjar hospital, "located in the Al-Geneina
+    # neighborhood, east of the city"; Reuters (via The Times of Israel, 8 May 2024) lists Jneina
+    # among the neighbourhoods ordered to leave. So the hospital, and at least part of Jenina,
+    # lie inside this zone. AFP (via the Jordan Times, 12 May 2024) says the order of 11 May
+    # added "parts of" Jenina: the neighbourhood may reach beyond the zone.
+    evac_blocks = [
+        f
+        for f in load(ref, "evacuation_zone_2024-05-06_11_gazamaps_via_nibal.geojson")
+        if f["properties"]["StatusText"] == "Displaced"
+        and f["properties"]["Date"].startswith("Mon, 06 May 2024")
+    ]
+    evac_numbers = sorted(int(f["properties"]["Block"]) for f in evac_blocks)
+    assert evac_numbers == [10, 11, 12, 13, 14, 15, 16, 28], evac_numbers
+    evac_zone = unary_union([shape(f["geometry"]) for f in evac_blocks])
+    assert evac_zone.geom_type == "Polygon"
+    assert held.contains(evac_zone.representative_point())
+    evac_km2 = abs(GEOD.geometry_area_perimeter(evac_zone)[0]) / 1e6
+
     # --- Jenina estimate -------------------------------------------------------------------
-    centre = pt("Rafah (city centre)")
-    jlon, jlat, _ = GEOD.fwd(centre.x, centre.y, 90.0, 2000.0)
-    jenina_centre = Point(jlon, jlat)
+    # Centre: the centroid of the 6 May zone (no source places Jenina more precisely inside
+    # it). Accuracy: the distance from that centre to the farthest point of the zone, rounded
+    # up to 100 m, so that any position inside the sourced bound is within the stated error.
+    jenina_centre = evac_zone.centroid
+    najjar_wiki = (34 + 14 / 60 + 37.5 / 3600, 31 + 17 / 60 + 49.1 / 3600)
+    assert not evac_zone.contains(Point(najjar_wiki))
+    najjar_wiki_km = GEOD.inv(*najjar_wiki, jenina_centre.x, jenina_centre.y)[2] / 1000
+    jlon, jlat = jenina_centre.x, jenina_centre.y
     assert held.contains(jenina_centre), "the Jenina estimate must lie in the army-held area"
+    ring = evac_zone.exterior.coords
+    farthest = max(GEOD.inv(jlon, jlat, x, y)[2] for x, y in ring)
+    jenina_accuracy = int(-(-farthest // 100) * 100)
     jenina = geodesic_circle(jlon, jlat, 1000).intersection(gaza)
     enclave = geodesic_circle(jlon, jlat, 500)
+    jenina_where = (
+        "ESTIMATE, not a survey: no surveyed boundary or published coordinate of Jenina (al-Jneina) was "
+        "found. The sourced bound is the zone of the Israeli army's evacuation order of 6 May 2024 (blocks "
+        f"10-16 and 28 of eastern Rafah, {evac_km2:.1f} km2, gazamaps.com): WAFA reported that the area "
+        "ordered out included the Abu Youssef al-Najjar hospital, 'in the Al-Geneina neighborhood, east of "
+        "the city', and Reuters listed Jneina among the neighbourhoods ordered to leave. AFP reported that "
+        "the order of 11 May 2024 added 'parts of' Jenina, so the neighbourhood may reach beyond that zone. "
+        f"The centre used here is the centroid of the 6 May zone ({jlon:.5f}, {jlat:.5f}); every point of "
+        f"the zone lies within {jenina_accuracy} m of it, which is the stated accuracy."
+    )
     jenina_how = (
-        "ESTIMATE, not a survey: no surveyed boundary or coordinate of Jenina was found. Sources place it in "
-        "eastern Rafah (Al Jazeera Net lists al-Jeneina among the eastern neighbourhoods; the Palestine Studies "
-        "health database puts the Abu Youssef al-Najjar hospital 'in the al-Janina neighborhood, east of Rafah') "
-        "and, in November 2025, inside the area held by the Israeli army (the report). Drawn as a circle of 1 km "
-        f"radius around a point 2 km due east of the Wikipedia Rafah city-centre point ({jlon:.5f}, {jlat:.5f}). "
-        "The true neighbourhood may lie 1.5 km or more from this."
+        jenina_where
+        + " Drawn as a circle of 1 km radius around that centre, a symbol of a neighbourhood's size, "
+        "not its measured extent."
     )
 
     # --- control ---------------------------------------------------------------------------
@@ -259,16 +316,18 @@ def main(ref: Path) -> None:
             id="army_held_area_2025-10-19",
             name="Area held by the Israeli army (phase 1 of the Oct 2025 ceasefire)",
             kind="army_held_area",
-            source=["idf_map_2025-10-19", "trt_2025-10-10"],
+            source=["idf_map_2025-10-19", "bbcverify_2025-10"],
             as_of="2025-10-19",
-            valid_from="2025-10-10",
-            accuracy_m=450,
-            approximate=False,
+            valid_from="2025-10-19",
+            accuracy_m=HELD_ACCURACY,
+            approximate=True,
             description=(
-                "East of the 'yellow line': 194.5 km2, 53% of the Gaza Strip, as published by the army's "
-                "Arabic spokesman on 19 Oct 2025 and digitised by gazamaps.com. Indicative, +/-100-450 m. "
-                "BBC Verify (January 2026) reported markers on the ground on average about 295 m deeper "
-                "inside Gaza than the map in places."
+                "APPROXIMATE: east of the 'yellow line', 194.5 km2, 53% of the Gaza Strip, as on the map the "
+                "army's Arabic spokesman published on 19 Oct 2025, hand-traced by gazamaps.com from that "
+                "small-scale map (+/-100-450 m). "
+                + MARKERS
+                + " Earlier versions of the line (the maps "
+                "around 10 Oct and the army's online map of 14 Oct) are not drawn here."
             ),
         ),
         feature(
@@ -276,15 +335,17 @@ def main(ref: Path) -> None:
             id="yellow_line_2025-10-19",
             name="Yellow line (Israeli army withdrawal line, Oct 2025 ceasefire)",
             kind="control_line",
-            source=["idf_map_2025-10-19", "trt_2025-10-10"],
+            source=["idf_map_2025-10-19", "bbcverify_2025-10", "trt_2025-10-10"],
             as_of="2025-10-19",
-            valid_from="2025-10-10",
-            accuracy_m=450,
-            approximate=False,
+            valid_from="2025-10-19",
+            accuracy_m=HELD_ACCURACY,
+            approximate=True,
             description=(
-                "Inner edge of the army-held area above: its vertices more than 150 m from the Gaza "
-                "outline (46.1 km). The army took up these positions at noon on 10 Oct 2025 (TRT World / "
-                "Anadolu)."
+                "APPROXIMATE: the inner edge of the army-held area above (its vertices more than 150 m from "
+                "the Gaza outline, 46.1 km), hand-traced by gazamaps.com from the army's small-scale map of "
+                "19 Oct 2025. This is the line as drawn on 19 Oct: at noon on 10 Oct 2025 the army said its "
+                "troops began positioning themselves along the updated deployment lines (IDF statement, as "
+                "reported that day), not that they stood on this line. " + MARKERS
             ),
         ),
         feature(
@@ -294,28 +355,36 @@ def main(ref: Path) -> None:
             name_ar="محور صلاح الدين",
             kind="military_corridor",
             source=["wikipedia_philadelphi", "osm_geomaps_2017"],
-            as_of="2025-10-19",
+            as_of=START,
+            accessed=ACCESSED,
             accuracy_m=300,
             approximate=True,
             description=(
                 "ESTIMATE of the strip: the part of Gaza within 100 m of the Egypt-Gaza border line, "
-                "after Wikipedia's 'some 100 metres wide and 14 km long'. Other reports describe it as "
-                "widened to several hundred metres; it lies inside the army-held area."
+                "after Wikipedia's 'some 100 metres wide and 14 km long'. Its width on the ground in 2025 "
+                "was not checked against any source; it lies inside the army-held area."
             ),
         ),
         feature(
             enclave,
             id="tunnel_enclave_jenina",
-            name="Tunnel enclave under Jenina (estimate)",
+            name="Tunnel enclave, Jenina (reported; estimate)",
             kind="tunnel_enclave",
-            source=["report_2025-11-10", "aljazeeranet_2024-05-06", "palestinestudies_najjar"],
-            as_of="2025-11-10",
-            accuracy_m=2000,
+            source=[
+                "report_2025-11-10",
+                "srugim_2025-11-05",
+                "wafa_2024-05-06",
+                "gazamaps_evacuation_2024-05-06",
+            ],
+            as_of=FIRST_REPORTED,
+            accuracy_m=jenina_accuracy,
             approximate=True,
             description=(
-                "ESTIMATE: the report places a 'tunnel enclave in Rafah's Jenina neighborhood'; its extent "
-                "and entrances are unknown. Drawn as a 500 m circle at the centre of the Jenina estimate. "
-                + jenina_how
+                "ESTIMATE: a senior Turkish official (in the report) placed a 'tunnel enclave in Rafah's "
+                "Jenina neighborhood', and Army Radio (5 Nov 2025) a tunnel in the Jenina area of eastern "
+                "Rafah; the tunnels' extent and entrances are not public, and the army described a tunnel "
+                "route of over 7 km (20 Nov 2025). This feature is a circle of 500 m radius at the centre "
+                "of the Jenina estimate, whose centre is derived as follows. " + jenina_where
             ),
             claims=[
                 {
@@ -338,6 +407,34 @@ def main(ref: Path) -> None:
                     "says": "about 200 'civilians' trapped in a tunnel enclave in Jenina",
                     "source": "report_2025-11-10",
                     "date": "2025-11-09",
+                },
+                {
+                    "about": "Where the tunnels are",
+                    "by": "Security sources (per Army Radio, as cited by Srugim)",
+                    "says": "the tunnel holding Hadar Goldin's body is in the area of the Jenina neighbourhood in eastern Rafah",
+                    "source": "srugim_2025-11-05",
+                    "date": "2025-11-05",
+                },
+                {
+                    "about": "Where the tunnels are",
+                    "by": "A senior Turkish official (to Reuters, as quoted in the report)",
+                    "says": "a tunnel enclave in Rafah's Jenina neighbourhood",
+                    "source": "report_2025-11-10",
+                    "date": "2025-11-09",
+                },
+                {
+                    "about": "Where the tunnels are",
+                    "by": "Israeli army (post on X, as quoted by NDTV)",
+                    "says": "the route where Goldin was held is over 7 km long and about 25 m deep, under a densely populated area of Rafah",
+                    "source": "idf_2025-11-20",
+                    "date": "2025-11-20",
+                },
+                {
+                    "about": "How many are in the tunnels",
+                    "by": "Security sources (per Army Radio, as cited by Srugim)",
+                    "says": "about 150 entrenched in the Jenina-area tunnel",
+                    "source": "srugim_2025-11-05",
+                    "date": "2025-11-05",
                 },
                 {
                     "about": "How many are in the tunnels",
@@ -386,6 +483,55 @@ def main(ref: Path) -> None:
     ]
     write("control.geojson", control)
 
+    # --- historic: the 6 May 2024 evacuation zone (hidden by default) ----------------------
+    write(
+        "evacuation_2024.geojson",
+        [
+            feature(
+                evac_zone,
+                id="evacuation_zone_2024-05-06",
+                name="Evacuation order of 6 May 2024, eastern Rafah (historic)",
+                kind="evacuation_zone",
+                source=["gazamaps_evacuation_2024-05-06", "wafa_2024-05-06", "toi_2024-05-08"],
+                as_of="2024-05-06",
+                valid_from="2024-05-06",
+                accuracy_m=450,
+                approximate=True,
+                description=(
+                    "HISTORIC, not a line of November 2025: the blocks the Israeli army ordered evacuated on "
+                    f"6 May 2024 (blocks {', '.join(map(str, evac_numbers))}; {evac_km2:.1f} km2), as "
+                    "hand-digitised by gazamaps.com from the army's map; accuracy as for the other "
+                    "gazamaps tracings. Shown because reporting places al-Jneina (Jenina) and the Abu "
+                    "Youssef al-Najjar hospital inside it: it is the sourced bound of the Jenina estimate. "
+                    "The order of 11 May 2024 added further blocks, not drawn here."
+                ),
+                claims=[
+                    {
+                        "about": "What the 6 May 2024 zone contained",
+                        "by": "Local sources (per WAFA, as published by UNA)",
+                        "says": "the areas east of Rafah ordered to evacuate include the Abu Youssef al-Najjar hospital, in the al-Geneina neighbourhood east of the city, and the Rafah crossing",
+                        "source": "wafa_2024-05-06",
+                        "date": "2024-05-06",
+                    },
+                    {
+                        "about": "What the 6 May 2024 zone contained",
+                        "by": "Reuters (as published by The Times of Israel)",
+                        "says": "people in the Jneina, al-Shawka, al-Salam and other neighbourhoods were ordered to leave",
+                        "source": "toi_2024-05-08",
+                        "date": "2024-05-08",
+                    },
+                    {
+                        "about": "What the 6 May 2024 zone contained",
+                        "by": "AFP (as published by the Jordan Times)",
+                        "says": "the order of 11 May 2024 told residents to leave parts of Shaboura camp and the Jenina and Khirbet al-Adas neighbourhoods",
+                        "source": "afp_2024-05-12",
+                        "date": "2024-05-12",
+                    },
+                ],
+            )
+        ],
+    )
+
     # --- neighbourhoods --------------------------------------------------------------------
     def ref_point(
         name: str, ident: str, label: str, kind: str, source: str, note: str | None = None
@@ -399,7 +545,8 @@ def main(ref: Path) -> None:
             name_ar=p.get("name_ar"),
             kind=kind,
             source=[source],
-            as_of=COMPILED
+            as_of=START,
+            accessed=ACCESSED
             if "Wikipedia" in p["source"] or "GeoNames" in p["source"]
             else "2025-10-28",
             accuracy_m=int(p["accuracy_m_claimed"]),
@@ -415,14 +562,17 @@ def main(ref: Path) -> None:
             name_ar="الجنينة",
             kind="neighbourhood",
             source=[
+                "gazamaps_evacuation_2024-05-06",
+                "wafa_2024-05-06",
+                "toi_2024-05-08",
+                "afp_2024-05-12",
                 "aljazeeranet_2024-05-06",
-                "palestinestudies_najjar",
                 "report_2025-11-10",
-                "wikipedia_rafah",
                 "idf_map_2025-10-19",
+                "srugim_2025-11-05",
             ],
-            as_of="2025-11-10",
-            accuracy_m=1500,
+            as_of=FIRST_REPORTED,
+            accuracy_m=jenina_accuracy,
             approximate=True,
             description=jenina_how,
         ),
@@ -459,7 +609,6 @@ def main(ref: Path) -> None:
     write("neighbourhoods.geojson", neighbourhoods)
 
     # --- places ----------------------------------------------------------------------------
-    najjar = Point(34 + 14 / 60 + 37.5 / 3600, 31 + 17 / 60 + 49.1 / 3600)
     places_out = [
         ref_point(
             "Rafah (city centre)",
@@ -508,35 +657,52 @@ def main(ref: Path) -> None:
             "wikipedia_morag",
         ),
         feature(
-            najjar,
+            jenina_centre,
             id="najjar_hospital",
-            name="Abu Youssef al-Najjar hospital (position disputed)",
+            name="Abu Youssef al-Najjar hospital (estimated position, in al-Jneina)",
             name_ar="مستشفى الشهيد أبو يوسف النجار",
             kind="hospital",
-            source=["wikipedia_najjar_hospital", "palestinestudies_najjar"],
-            as_of="2023-10-01",
-            accuracy_m=3000,
+            source=[
+                "wafa_2024-05-06",
+                "palestinestudies_najjar",
+                "gazamaps_evacuation_2024-05-06",
+                "wikipedia_najjar_hospital",
+            ],
+            as_of="2024-05-06",
+            accuracy_m=jenina_accuracy,
             approximate=True,
             description=(
-                "Point from Wikipedia's infobox (31°17′49.1″N 34°14′37.5″E), which lies in north-western "
-                "Rafah; the Palestine Studies health database places the hospital in the al-Janina "
-                "neighbourhood, east of Rafah. The two do not agree, hence the large accuracy. "
+                "ESTIMATE: no published coordinate of the hospital agrees with what the sources say. WAFA "
+                "(6 May 2024) and the Institute for Palestine Studies health database place it in the "
+                "al-Geneina (Jenina) neighbourhood, east of Rafah; WAFA says it was inside the zone the army "
+                "ordered evacuated on 6 May 2024. It is therefore drawn at the centre of the Jenina estimate "
+                f"(the centroid of that zone), with an accuracy ({jenina_accuracy} m) that covers the whole "
+                "zone. Wikipedia's infobox gives 31°17′49.1″N 34°14′37.5″E, north-western Rafah, about "
+                f"{najjar_wiki_km:.1f} km away and outside that zone: shown as a rival claim, not drawn. "
                 "Reported non-functional."
             ),
             claims=[
                 {
                     "about": "Where the al-Najjar hospital is",
-                    "by": "Wikipedia (en) infobox",
-                    "says": "31°17′49.1″N 34°14′37.5″E (north-western Rafah)",
-                    "source": "wikipedia_najjar_hospital",
-                    "date": "2023-10-01",
+                    "by": "Local sources (per WAFA, as published by UNA)",
+                    "says": "in the Al-Geneina neighbourhood, east of the city, inside the area ordered evacuated on 6 May 2024",
+                    "source": "wafa_2024-05-06",
+                    "date": "2024-05-06",
                 },
                 {
                     "about": "Where the al-Najjar hospital is",
                     "by": "Institute for Palestine Studies health database",
-                    "says": "El-Geneina (al-Janina) neighbourhood, east of Rafah, near al-Sunna mosque",
+                    "says": "El-Geneina (al-Janina) neighbourhood, east of Rafah, Abu Youssef Al-Najjar Street, near al-Sunna mosque",
                     "source": "palestinestudies_najjar",
-                    "date": COMPILED,
+                    "date": ACCESSED,
+                    "accessed": ACCESSED,
+                },
+                {
+                    "about": "Where the al-Najjar hospital is",
+                    "by": "Wikipedia (en) infobox",
+                    "says": "31°17′49.1″N 34°14′37.5″E (north-western Rafah, outside the 6 May 2024 zone)",
+                    "source": "wikipedia_najjar_hospital",
+                    "date": "2023-10-01",
                 },
             ],
         ),
@@ -554,7 +720,7 @@ def main(ref: Path) -> None:
     crossing_k = pt("Kerem Shalom / Karem Abu Salem crossing")
     illus = (
         "ILLUSTRATION, not a route: the report names destinations, not routes. A straight line from the "
-        "centre of the Jenina estimate (itself approximate, +/-1.5 km) to "
+        f"centre of the Jenina estimate (itself approximate, +/-{jenina_accuracy} m) to "
     )
     corridors = [
         feature(
@@ -569,7 +735,7 @@ def main(ref: Path) -> None:
                 "israelhayom_2025-11-10",
             ],
             as_of="2025-11-10",
-            accuracy_m=1500,
+            accuracy_m=jenina_accuracy,
             approximate=True,
             illustrative=True,
             proposed_by="United States (reported offer); mediator Bashara Bahbah",
@@ -615,7 +781,7 @@ def main(ref: Path) -> None:
             kind="corridor",
             source=["report_2025-11-10", "toi_2025-11-11"],
             as_of="2025-11-10",
-            accuracy_m=1500,
+            accuracy_m=jenina_accuracy,
             approximate=True,
             illustrative=True,
             proposed_by="Discussed in the talks (the report's 'clemency or deportation' formula)",
@@ -653,11 +819,11 @@ def main(ref: Path) -> None:
         feature(
             LineString([jenina_centre, crossing_k]),
             id="corridor_surrender",
-            name="Option C: surrender with clemency (illustrative, to Kerem Shalom)",
+            name="Option C: surrender to the Israeli army (illustrative, to Kerem Shalom)",
             kind="corridor",
             source=["report_2025-11-10", "okaz_2025-11-07", "toi_2025-11-11"],
             as_of="2025-11-10",
-            accuracy_m=1500,
+            accuracy_m=jenina_accuracy,
             approximate=True,
             illustrative=True,
             proposed_by="Israel (per Channel 12 and Israeli officials)",
@@ -666,7 +832,9 @@ def main(ref: Path) -> None:
             mode="on foot, unarmed",
             description=(
                 illus + "the Kerem Shalom crossing, where a handover to Israeli custody might take "
-                "place; no handover point has been reported."
+                "place; no handover point has been reported. What would follow surrender is itself "
+                "disputed: arrest, or killing (the chief of staff, per Channel 12); clemency or "
+                "deportation (the formula in the report, see option B)."
             ),
             claims=[
                 {
@@ -690,8 +858,15 @@ def main(ref: Path) -> None:
 
     # --- events ----------------------------------------------------------------------------
     east_rafah = (
-        "Reported only as 'eastern Rafah': the point is the centre of the Jenina estimate, not a reported "
-        "position (accuracy several km)."
+        "Reported only as '(eastern) Rafah': the point is the centre of the Jenina estimate, not a reported "
+        "position; its accuracy covers the 6 May 2024 evacuation zone of eastern Rafah."
+    )
+    yellow_m = GEOD.inv(*lonlat(near).coords[0], jlon, jlat)[2]
+    near_line_accuracy = int(-(-(yellow_m + HELD_ACCURACY) // 500) * 500)
+    near_line = (
+        "Reported as 'eastern Rafah', and by one report near the yellow line: the point is the centre of "
+        f"the Jenina estimate, not a reported position; the yellow line is {yellow_m / 1000:.1f} km from it, "
+        f"so the stated accuracy ({near_line_accuracy} m) covers both."
     )
 
     def event(
@@ -706,6 +881,8 @@ def main(ref: Path) -> None:
         description: str,
         where: Any = None,
         claims: list[dict[str, str]] | None = None,
+        accuracy: int | None = None,
+        place_note: str | None = None,
     ) -> dict[str, Any]:
         located = where is not None
         return feature(
@@ -720,9 +897,9 @@ def main(ref: Path) -> None:
             actors=actors,
             source=source,
             as_of=time[:10],
-            accuracy_m=3000 if located else None,
+            accuracy_m=(accuracy or jenina_accuracy) if located else None,
             approximate=located,
-            description=description + (" " + east_rafah if located else ""),
+            description=description + (" " + (place_note or east_rafah) if located else ""),
             claims=claims,
         )
 
@@ -731,12 +908,15 @@ def main(ref: Path) -> None:
             "ev_2025-10-10_ceasefire",
             "2025-10-10T09:00:00Z",
             "day",
-            "Ceasefire takes effect; Israeli army takes up positions on the yellow line",
+            "Ceasefire takes effect; Israeli army says troops began positioning along the updated deployment lines",
             "ceasefire",
             ["Israeli army", "Hamas", "United States"],
-            ["trt_2025-10-10"],
-            "The army's statement gives noon Israel time (09:00 GMT) on 10 Oct 2025.",
-            "The army said its forces took up positions on the new deployment lines at 12:00 Israel time.",
+            ["ians_2025-10-10", "trt_2025-10-10"],
+            "The army's statements give noon Israel time (09:00 GMT) on 10 Oct 2025.",
+            "The army's post on X (as quoted by IANS): 'Since 12:00, IDF troops began positioning themselves "
+            "along the updated deployment lines'; its written statement to Anadolu was rendered as 'took up "
+            "positions on the new operational deployment lines'. The line drawn on the control layer is the "
+            "army's map of 19 Oct, not a survey of where troops stood.",
         ),
         event(
             "ev_2025-10-19_map",
@@ -748,6 +928,65 @@ def main(ref: Path) -> None:
             ["idf_map_2025-10-19"],
             "Date of the spokesman's post cited by gazamaps.com.",
             "The map drawn on this situation's control layer; 53% of the Gaza Strip.",
+        ),
+        event(
+            "ev_2025-11-05_army_radio",
+            "2025-11-05T00:00:00Z",
+            "day",
+            "Army Radio: tunnel holding Hadar Goldin's body is in the Jenina area of eastern Rafah",
+            "report",
+            ["Israeli security sources", "Army Radio"],
+            ["srugim_2025-11-05"],
+            "Srugim's report of 5 Nov 2025 cites Army Radio (Galei Tzahal); the broadcast's hour is not known.",
+            "Per security sources cited by Army Radio: about 150 are entrenched in the tunnel, part of a large "
+            "Hamas underground system; Israel was avoiding striking it so that the body could be recovered. "
+            "The figures are the sources', not verified.",
+            claims=[
+                {
+                    "about": "How many are in the tunnels",
+                    "by": "Security sources (per Army Radio, as cited by Srugim)",
+                    "says": "about 150 in the tunnel in the Jenina area of eastern Rafah",
+                    "source": "srugim_2025-11-05",
+                    "date": "2025-11-05",
+                }
+            ],
+        ),
+        event(
+            "ev_2025-11-06_witkoff",
+            "2025-11-06T00:00:00Z",
+            "day",
+            "US envoy Witkoff calls a proposed deal for the men in Rafah a 'test' of disarmament",
+            "statement",
+            ["Steve Witkoff", "Egypt", "United States"],
+            ["reuters_2025-11-06", "toi_2025-11-06"],
+            "Reuters report of Thursday 6 Nov 2025 (Arab News copy, updated that day); the Times of Israel "
+            "diplomat spoke on Wednesday 5 Nov, published 6 Nov.",
+            "Per Reuters: Egyptian mediators proposed that the fighters hand their arms to Egypt and give details "
+            "of the tunnels in exchange for safe passage to other areas of Gaza; neither Israel nor Hamas had "
+            "publicly accepted. Each figure is attributed in the claims.",
+            claims=[
+                {
+                    "about": "How many are in the tunnels",
+                    "by": "US envoy Steve Witkoff (per Reuters)",
+                    "says": "the proposed deal concerns some 200 fighters; a test for disarming Hamas across Gaza",
+                    "source": "reuters_2025-11-06",
+                    "date": "2025-11-06",
+                },
+                {
+                    "about": "How many are in the tunnels",
+                    "by": "A Middle Eastern diplomat (to The Times of Israel)",
+                    "says": "the US pressed Israel to let 100 to 200 Hamas operatives leave safely",
+                    "source": "toi_2025-11-06",
+                    "date": "2025-11-06",
+                },
+                {
+                    "about": "Exit options",
+                    "by": "A Middle Eastern diplomat (to The Times of Israel)",
+                    "says": "surrender weapons to the US-led coordination centre, then safe passage to a third country or withdrawal west of the yellow line",
+                    "source": "toi_2025-11-06",
+                    "date": "2025-11-06",
+                },
+            ],
         ),
         event(
             "ev_2025-11-06_cabinet",
@@ -877,17 +1116,39 @@ def main(ref: Path) -> None:
             "passage west; Ynet: exile agreed but no country willing.",
         ),
         event(
+            "ev_2025-11-20_tunnel_route",
+            "2025-11-20T00:00:00Z",
+            "day",
+            "Israeli army shows a tunnel route of over 7 km in Rafah where Hadar Goldin's body was held",
+            "publication",
+            ["Israeli army"],
+            ["idf_2025-11-20"],
+            "The army's post on X is dated Thursday 20 Nov 2025 (as quoted by NDTV, 21 Nov).",
+            "Per the army: over 7 km long, about 25 m deep, about 80 hideouts, under a densely populated area of "
+            "Rafah including a UNRWA compound, mosques, clinics and kindergartens. Not independently verified; "
+            "no map of the route was published, so none is drawn.",
+        ),
+        event(
             "ev_2025-11-21_emerged",
             "2025-11-21T00:00:00Z",
             "day",
             "Israeli army reports men emerging from tunnels in eastern Rafah",
             "military_action",
             ["Israeli army"],
-            ["toi_2025-11-21", "trt_2025-11-21"],
+            ["toi_2025-11-21", "trt_2025-11-21", "theweek_2025-11-22"],
             "Both reports are of Friday 21 Nov 2025.",
-            "The two reports give different figures; see the claims.",
+            "The reports give different figures and places; see the claims.",
             where=jenina_centre,
+            accuracy=near_line_accuracy,
+            place_note=near_line,
             claims=[
+                {
+                    "about": "21 Nov incident in eastern Rafah",
+                    "by": "Israeli army (per The Week)",
+                    "says": "about 15 came out of two tunnel exits east of the yellow line, identified near the demarcation line; the area near the Jenina neighbourhood",
+                    "source": "theweek_2025-11-22",
+                    "date": "2025-11-22",
+                },
                 {
                     "about": "21 Nov incident in eastern Rafah",
                     "by": "Israeli army (per The Times of Israel)",
@@ -946,15 +1207,22 @@ def main(ref: Path) -> None:
             "Israeli army says 30 of those in the Rafah tunnels killed so far",
             "statement",
             ["Israeli army", "Hamas"],
-            ["okaz_2025-11-28"],
+            ["okaz_2025-11-28", "msdr_2025-11-28"],
             "Okaz of Friday 28 Nov 2025: 'today (Friday)'.",
             "Hamas has not confirmed the army's figure; talks with mediators continue.",
             claims=[
                 {
                     "about": "How many of them have been killed",
                     "by": "Israeli army (as cited by Okaz)",
-                    "says": "30 killed so far, 9 of them in eastern Rafah",
+                    "says": "30 killed so far, 'including 9 in eastern Rafah' (as Okaz's text reads in translation)",
                     "source": "okaz_2025-11-28",
+                    "date": "2025-11-28",
+                },
+                {
+                    "about": "How many of them have been killed",
+                    "by": "Channel 14 (as cited by Masdar al-Akhbariya)",
+                    "says": "the army killed 9 more Hamas fighters inside one of the Rafah tunnels; more than 30 killed so far, including all 24 in one tunnel",
+                    "source": "msdr_2025-11-28",
                     "date": "2025-11-28",
                 },
                 {

@@ -72,7 +72,7 @@ ICON_PATH_JS = """\
 /* Written by scripts/vendor_assets.py. Tells Leaflet where its default marker images are:
  * streamlit-folium adds leaflet.css after the map script has run, so Leaflet's own guess
  * (from the <link> to leaflet.css) yields a broken URL (streamlit-folium issue 275).
- * Must load right after leaflet.js; sitmap.assets.use_local_assets() puts it there. */
+ * Must load right after leaflet.js; sitmap.mapview.assets.use_local_assets() puts it there. */
 (function () {
   "use strict";
   var script = document.currentScript;

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-RAFAH = REPO / "geodata" / "rafah-2025-11"
+from sitmap.settings import DEFAULT_SITUATION, REPO_ROOT
+
+REPO = REPO_ROOT
+RAFAH = DEFAULT_SITUATION
 
 
 def point_feature(ident: str = "p1", lon: float = 34.25, lat: float = 31.28, **props: Any) -> dict:

@@ -8,6 +8,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sitmap.page.session import MAP_DRAWN_KEY, TAB_KEY
 from tests.conftest import REPO
 
 
@@ -20,10 +21,36 @@ def private_store(tmp_path, monkeypatch) -> None:
     st.cache_resource.clear()
 
 
-def run_app(monkeypatch: pytest.MonkeyPatch, situation: str | None = None) -> AppTest:
+def run_app(
+    monkeypatch: pytest.MonkeyPatch, situation: str | None = None, *, tab: str = "Events"
+) -> AppTest:
+    """The page as a reader who has opened ``tab`` sees it (only the open tab is built)."""
     if situation is not None:
         monkeypatch.setenv("SITMAP_SITUATION", situation)
-    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.session_state[TAB_KEY] = tab
+    at.session_state[MAP_DRAWN_KEY] = True  # as once the browser has drawn the map
+    return at.run()
+
+
+def test_a_first_visit_gets_the_map_alone_then_the_whole_page_around_it(monkeypatch) -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()  # a new session: the browser has drawn no map yet
+    assert not at.exception
+    fragment = list(at.main.children.values())[4]  # under the title, note and summary
+    assert [c.type for c in fragment.children.values()] == ["component_instance"], "the map"
+    assert not at.slider and not at.tabs
+    assert any("The map is drawn first" in c.value for c in at.sidebar.caption)
+    assert not at.sidebar.checkbox
+    # the map reports its view (st_folium puts a centre in its value once drawn)
+    at.session_state["situation_map-0"] = {"center": {"lat": 31.27, "lng": 34.26}, "zoom": 12}
+    at.run()
+    assert not at.exception
+    assert at.slider and at.tabs and at.sidebar.checkbox
+    fragment = list(at.main.children.values())[4]
+    assert next(iter(fragment.children.values())).type == "component_instance", (
+        "the map keeps its place (a map that moved would be drawn again)"
+    )
 
 
 def test_page_builds_with_every_panel(monkeypatch) -> None:
@@ -33,15 +60,17 @@ def test_page_builds_with_every_panel(monkeypatch) -> None:
         "Land and neighbouring states (context)",
         "Boundaries",
     ]
-    assert at.sidebar.slider[0].value.isoformat() == "2025-11-28"
-    assert any("16 events up to 2025-11-28" in c.value for c in at.caption)
+    assert [d.isoformat() for d in at.slider[0].value] == ["2025-10-10", "2025-11-28"]
+    assert any("19 events up to 2025-11-28" in c.value for c in at.caption)
 
 
 def test_the_slider_filters_the_events_panel(monkeypatch) -> None:
     at = run_app(monkeypatch)
-    at.sidebar.slider[0].set_value(dt.date(2025, 11, 9)).run()
+    at.slider[0].set_value((dt.date(2025, 10, 10), dt.date(2025, 11, 9))).run()
     assert not at.exception
-    assert any("6 events up to 2025-11-09" in c.value for c in at.caption)
+    assert any("8 events up to 2025-11-09" in c.value for c in at.caption)
+    at.slider[0].set_value((dt.date(2025, 11, 6), dt.date(2025, 11, 9))).run()
+    assert any("5 events from 2025-11-06 up to 2025-11-09" in c.value for c in at.caption)
 
 
 def test_broken_situation_is_a_message_not_a_traceback(monkeypatch, situation_copy) -> None:
@@ -75,10 +104,10 @@ def test_a_drawing_is_measured_at_once(monkeypatch) -> None:
         "geometry": {"type": "LineString", "coordinates": [[34.28, 31.27], [34.26, 31.30]]},
     }
     monkeypatch.setattr(streamlit_folium, "st_folium", fake_map([line]))
-    at = run_app(monkeypatch)
+    at = run_app(monkeypatch)  # on the Events tab: a new drawing opens the workbench
     assert not at.exception
     assert any("Your drawing 1" in m.value for m in at.markdown)
-    card = at.table[0].value
+    card = at.table[0].value.map(lambda v: v.replace("\\", ""))  # shown as Markdown: escaped
     assert card.loc["Length", "Value"].endswith(" km")
     assert "min at 4 km/h" in card.loc["On foot", "Value"]
 
@@ -92,7 +121,7 @@ def test_a_drawing_outside_the_situation_is_explained(monkeypatch) -> None:
         "geometry": {"type": "LineString", "coordinates": [[34.28, 31.27], [35.5, 31.9]]},
     }
     monkeypatch.setattr(streamlit_folium, "st_folium", fake_map([line]))
-    at = run_app(monkeypatch)
+    at = run_app(monkeypatch)  # on the Events tab: a new drawing opens the workbench
     assert not at.exception
     assert any("Your drawing 1 cannot be measured" in e.value for e in at.error)
-    assert "leaves the situation extent" in at.code[0].value
+    assert any("leaves the situation extent" in c.value for c in at.code)

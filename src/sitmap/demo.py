@@ -9,7 +9,7 @@ source, "Synthetic events (not real)". The copied manifest's title says "DEMO" t
 
 The folder is reused while its stamp (count, seed, generator version and the source
 situation's file times) matches, so calling this on every app rerun is cheap (a few
-``stat`` calls). ``resolve_situation(os.environ)`` is the app's hook:
+``stat`` calls). ``resolve_situation()`` is the app's hook (its environment read by ``settings``):
 ``SITMAP_DEMO_EVENTS=100000`` shows the demo, else ``SITMAP_SITUATION`` or Rafah.
 """
 
@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from sitmap.errors import NO_FEATURE, DataError, Problem
+from sitmap.schema import MANIFEST_FILE, SOURCES_FILE
+from sitmap.settings import DATA_DIR, DEFAULT_SITUATION, demo_events, situation_dir
 
 __all__ = [
     "DEFAULT_SEED",
@@ -40,11 +42,6 @@ __all__ = [
     "write_demo_situation",
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SITUATION = ROOT / "geodata" / "rafah-2025-11"
-"""The situation the page shows when no variable says otherwise."""
-DATA_DIR = ROOT / "data"
-"""Where generated demo situations go (git-ignored)."""
 
 DEFAULT_SEED = 20251128
 MAX_DEMO_EVENTS = 1_000_000
@@ -56,8 +53,6 @@ GENERATOR_VERSION = 1
 
 STAMP = ".sitmap-demo.json"
 EVENTS_FILE = "events.geojson"
-MANIFEST = "situation.toml"
-SOURCES = "sources.toml"
 
 _KINDS = (
     "synthetic_strike",
@@ -132,10 +127,10 @@ def write_demo_situation(
     tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(source, tmp)
-    manifest = tomllib.loads((tmp / MANIFEST).read_text(encoding="utf-8"))
-    _write_manifest(tmp / MANIFEST, n_events)
+    manifest = tomllib.loads((tmp / MANIFEST_FILE).read_text(encoding="utf-8"))
+    _write_manifest(tmp / MANIFEST_FILE, n_events)
     added = _SOURCE_TOML.format(id=DEMO_SOURCE_ID, date=manifest["end"], n=n_events, seed=seed)
-    with (tmp / SOURCES).open("a", encoding="utf-8") as out:
+    with (tmp / SOURCES_FILE).open("a", encoding="utf-8") as out:
         out.write(added)
     events_file = _events_file(manifest)
     (tmp / events_file).write_text(
@@ -155,7 +150,8 @@ def _count_error(shown: str) -> DataError:
 
 def _events_file(manifest: Mapping[str, object]) -> str:
     """The file of the manifest's first events layer (the one the demo replaces)."""
-    for layer in manifest.get("layers", []):  # type: ignore[union-attr]
+    layers = manifest.get("layers")
+    for layer in layers if isinstance(layers, list) else []:
         if isinstance(layer, dict) and layer.get("kind") == "events":
             return str(layer["file"])
     return EVENTS_FILE
@@ -225,20 +221,18 @@ def synthetic_events_json(n_events: int, manifest: Mapping[str, object], /, *, s
     return '{"type":"FeatureCollection","features":[\n' + ",\n".join(parts) + "\n]}\n"
 
 
-def resolve_situation(env: Mapping[str, str], /) -> Path:
+def resolve_situation(env: Mapping[str, str] | None = None, /) -> Path:
     """The situation folder the page shows.
 
     ``SITMAP_DEMO_EVENTS=<n>`` (set and not empty): the demo with n synthetic events,
     written on first use; else ``SITMAP_SITUATION``; else the Rafah situation. Raises
     DataError when SITMAP_DEMO_EVENTS is not a count from 1 to MAX_DEMO_EVENTS.
     """
-    raw = env.get("SITMAP_DEMO_EVENTS", "").strip()
+    raw = demo_events(env)
     if raw:
         try:
             count = int(raw.replace("_", "").replace(",", ""))
         except ValueError:
             raise _count_error(repr(raw)) from None
-        base = env.get("SITMAP_SITUATION", "").strip()
-        return write_demo_situation(count, source=Path(base) if base else DEFAULT_SITUATION)
-    chosen = env.get("SITMAP_SITUATION", "").strip()
-    return Path(chosen) if chosen else DEFAULT_SITUATION
+        return write_demo_situation(count, source=situation_dir(env))
+    return situation_dir(env)

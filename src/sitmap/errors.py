@@ -17,11 +17,16 @@ __all__ = [
     "CorridorError",
     "DataError",
     "ImportRefusedError",
+    "PathRefusedError",
+    "PermissionDeniedError",
     "Problem",
+    "QuotaError",
+    "ReadOnlyStoreError",
     "SitmapError",
     "SketchNotFoundError",
     "StaleRevisionError",
     "StoreError",
+    "StoreFullError",
     "ValidationError",
 ]
 
@@ -80,6 +85,7 @@ class DataError(SitmapError, ValueError):
 
     @property
     def problems(self) -> list[Problem]:
+        """Every problem found, in the order found."""
         return list(self._problems)
 
 
@@ -110,6 +116,43 @@ class StaleRevisionError(StoreError):
 
 class SketchNotFoundError(StoreError, LookupError):
     """No sketch (or no live revision of it) has the given id."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """The store can be read but not written (a read-only file, folder or database)."""
+
+
+class StoreFullError(StoreError):
+    """The disk (or the database server's disk) is full: the save was not stored."""
+
+
+class QuotaError(StoreError):
+    """A save would take an author past a store quota (bytes kept, or live sketches).
+
+    ``used`` is what the author keeps now, ``adding`` what the save would add and ``limit``
+    the quota, in the quota's unit (bytes or sketches).
+    """
+
+    def __init__(self, problem: str, *, used: int, adding: int, limit: int) -> None:
+        self.used = used
+        self.adding = adding
+        self.limit = limit
+        super().__init__(problem, file="sketch store")
+
+
+class PermissionDeniedError(StoreError):
+    """A person may not do this to this item (not its owner, not an admin, or a viewer).
+
+    ``allowed`` says who may (e.g. "alice@example.org or an admin (carol@example.org)").
+    """
+
+    def __init__(self, problem: str, *, allowed: str, feature: str = NO_FEATURE) -> None:
+        self.allowed = allowed
+        super().__init__(problem, file="sketch store", feature=feature)
+
+
+class PathRefusedError(SitmapError, ValueError):
+    """A path to read or write is not a regular file (a device, FIFO, socket or folder)."""
 
 
 class AssetsMissingError(SitmapError, RuntimeError):

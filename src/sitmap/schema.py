@@ -22,13 +22,17 @@ from pydantic import (
 
 __all__ = [
     "EXTRA_PROPERTY_LIMIT",
+    "MANIFEST_FILE",
+    "SOURCES_FILE",
     "Analysis",
     "Claim",
+    "Confidence",
     "CorridorProps",
     "CorridorStatus",
     "EventProps",
     "Extent",
     "FeatureProps",
+    "LabelsSpec",
     "LayerKind",
     "LayerSpec",
     "Manifest",
@@ -38,6 +42,11 @@ __all__ = [
     "View",
     "props_model",
 ]
+
+MANIFEST_FILE = "situation.toml"
+"""A situation folder's manifest: title, dates, extent, view, layers in draw order."""
+SOURCES_FILE = "sources.toml"
+"""A situation folder's sources: every source once, cited by id."""
 
 EXTRA_PROPERTY_LIMIT = 10_000
 """Longest string (characters) accepted in any property; longer text belongs in a source."""
@@ -131,6 +140,14 @@ class CorridorStatus(enum.StrEnum):
     AGREED = "agreed"
 
 
+class Confidence(enum.StrEnum):
+    """How far the claimant's version of a geometry is borne out by other sources."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
 class LayerKind(enum.StrEnum):
     """What a layer holds; decides which property model its features follow."""
 
@@ -153,6 +170,8 @@ class Source(_Model):
     )
     licence: Text | None = None
     notes: LongText | None = None
+    accessed: IsoDate | None = None
+    """When the source was read (``date`` is when it was published)."""
 
 
 class SourcesFile(_Model):
@@ -169,6 +188,9 @@ class Claim(_Model):
     says: LongText
     source: Identifier
     date: IsoDate
+    """When the claim was reported (made public), not when it was looked up."""
+    accessed: IsoDate | None = None
+    """When the claim was looked up in its source, if that matters (undated pages)."""
 
 
 class FeatureProps(BaseModel):
@@ -183,6 +205,7 @@ class FeatureProps(BaseModel):
     kind: Identifier
     source: SourceIds
     as_of: IsoDate
+    """When the fact was reported (made public), never when it was looked up."""
     accuracy_m: int = Field(ge=0, strict=True)
     approximate: bool = Field(strict=True)
     description: LongText | None = None
@@ -191,9 +214,23 @@ class FeatureProps(BaseModel):
     valid_from: IsoDate | None = None
     valid_to: IsoDate | None = None
     claims: list[Claim] = Field(default_factory=list)
+    accessed: IsoDate | None = None
+    """When the fact was looked up in its source (may be after the situation's end)."""
+    about: Identifier | None = None
+    """A rival version: the id of the feature this geometry is another version of."""
+    claimant: Text | None = None
+    """Who places the thing here (a version's claimant; on the feature itself, optional)."""
+    confidence: Confidence | None = None
+    """How far other sources bear this version out (low, medium, high)."""
 
     @model_validator(mode="after")
     def _check(self) -> FeatureProps:
+        if self.about is not None and (self.claimant is None or self.confidence is None):
+            msg = "a version (with 'about') needs a 'claimant' and a 'confidence'"
+            raise ValueError(msg)
+        if self.about is not None and self.about == self.id:
+            msg = "a version cannot be 'about' itself"
+            raise ValueError(msg)
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
             msg = f"valid_from {self.valid_from} is after valid_to {self.valid_to}"
             raise ValueError(msg)
@@ -289,6 +326,20 @@ class Analysis(_Model):
     drive_kmh: float = Field(default=20.0, gt=0, le=150)
 
 
+LabelPriority = Annotated[int, Field(ge=1, le=1_000, strict=True)]
+
+
+class LabelsSpec(_Model):
+    """Always-visible map labels: which feature kinds get one, and which wins a collision.
+
+    ``priority`` maps a feature kind to its rank (1 is placed first and wins where labels
+    collide); kinds not listed get no label. ``max_chars`` bounds a label's length.
+    """
+
+    priority: dict[Identifier, LabelPriority] = Field(default_factory=dict)
+    max_chars: int = Field(default=34, ge=8, le=80, strict=True)
+
+
 class Manifest(_Model):
     """The whole of situation.toml."""
 
@@ -303,6 +354,7 @@ class Manifest(_Model):
     view: View
     analysis: Analysis
     layers: list[LayerSpec] = Field(min_length=1)
+    labels: LabelsSpec = Field(default_factory=LabelsSpec)
 
     @model_validator(mode="after")
     def _check(self) -> Manifest:

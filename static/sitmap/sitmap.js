@@ -7,8 +7,8 @@
  *
  * 2. SitmapPoints: many points (events) on one canvas, filtered by date, with safe popups.
  *
- * Data arrives once, as compact columns from Python (sitmap.mapview.events_payload,
- * version 2): x/y are lon/lat in millionths of a degree minus x0/y0, t is epoch seconds
+ * Data arrives once, as compact columns from Python (sitmap.mapview.eventspayload,
+ * version 3): x/y are lon/lat in millionths of a degree minus x0/y0, t is epoch seconds
  * (UTC) minus t0, popup columns are {v: [one value]}, {v: table, i: codes} or {a: values},
  * src codes index the source texts, claims map a row to its claims. Every string is
  * placed with textContent, never as HTML. Positions are projected once (zoom 0); a
@@ -18,11 +18,30 @@
 (function () {
   "use strict";
 
+  /* A click on the map focuses it without scrolling the page (Leaflet's own focus
+     scrolls the map into view, which moves it under the mouse: the click is lost). */
+  var leafletMouseDown = L.Map.Keyboard ? L.Map.Keyboard.prototype._onMouseDown : null;
   if (L.Map.Keyboard) {
     L.Map.Keyboard.prototype._onMouseDown = function () {
       if (this._focused) return;
       this._map._container.focus({ preventScroll: true });
     };
+  }
+
+  /* The same for a map made before this script ran (it travels inside the map's own
+     script): swap the listener its keyboard handler bound when it was made. */
+  function focusWithoutScrolling(map) {
+    var keyboard = map.keyboard;
+    if (!keyboard || !keyboard.enabled() || !leafletMouseDown) return;
+    L.DomEvent.off(map._container, "mousedown", leafletMouseDown, keyboard);
+    L.DomEvent.on(map._container, "mousedown", keyboard._onMouseDown, keyboard);
+  }
+
+  /* Escaped HTML text (a feature's name, escaped in Python) back to plain text, parsed
+     inert (DOMParser runs no script and loads nothing), then placed with textContent. */
+  function textOf(escaped) {
+    if (!escaped) return "";
+    return new DOMParser().parseFromString(String(escaped), "text/html").documentElement.textContent;
   }
 
   function el(tag, text, cls) {
@@ -31,6 +50,9 @@
     if (cls) node.className = cls;
     return node;
   }
+
+  /* Shared with a11y.js, which runs after this file. */
+  window.sitmapDom = { textOf: textOf, el: el };
 
   function row(table, label, value) {
     var tr = el("tr");
@@ -68,6 +90,132 @@
 
   var DENSE = 10000; /* more points than this in view: drawn as a density image */
 
+  /* Popup options that keep a popup inside a small map and clear of its controls (the
+     zoom, draw and fullscreen buttons at the top left, the legend at the top right). */
+  function popupOptions(map) {
+    var size = map ? map.getSize() : { x: 1000, y: 800 };
+    var width = Math.max(160, Math.min(440, size.x - 110)); /* 40 px of frame around it */
+    return {
+      maxWidth: width,
+      minWidth: Math.min(260, width),
+      maxHeight: Math.max(140, Math.min(340, size.y - 140)),
+      autoPanPaddingTopLeft: [56, 12],
+      autoPanPaddingBottomRight: [12, 12],
+      keepInView: true,
+    };
+  }
+  window.sitmapPopupOptions = popupOptions;
+
+  /* Any popup that opens (features' too) is sized to the map it opens on. */
+  function fitPopup(ev) {
+    var popup = ev.popup, fitted = popupOptions(this);
+    if (popup.options.maxWidth === fitted.maxWidth && popup.options.maxHeight === fitted.maxHeight) return;
+    L.setOptions(popup, fitted);
+    popup.update();
+    if (popup._adjustPan) popup._adjustPan(); /* pan again for the new size */
+  }
+
+  /* Draw smaller areas above larger ones (so the tunnel enclave is clickable inside
+     Jenina), then lines, then points: reorders the vector paths already on the map. */
+  function arrange(map) {
+    var areas = [], lines = [], points = [];
+    map.eachLayer(function (layer) {
+      if (!(layer instanceof L.Path) || !layer._path) return;
+      if (layer instanceof L.CircleMarker) points.push(layer);
+      else if (layer instanceof L.Polygon) {
+        var b = layer.getBounds();
+        areas.push([(b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest()), layer]);
+      } else lines.push(layer);
+    });
+    areas.sort(function (a, b) { return b[0] - a[0]; });
+    areas.forEach(function (a) { a[1].bringToFront(); });
+    lines.forEach(function (l) { l.bringToFront(); });
+    points.forEach(function (p) { p.bringToFront(); });
+  }
+
+  /* Zoom to the feature or event with this id and open its popup; false when absent. */
+  function focus(map, id) {
+    var found = null, group = [];
+    map.eachLayer(function (layer) {
+      var p = layer.feature && layer.feature.properties;
+      if (p && p._layer === id && (layer.getBounds || layer.getLatLng)) group.push(layer);
+    });
+    if (group.length) {
+      map.fitBounds(L.featureGroup(group).getBounds(), { maxZoom: 15, padding: [40, 40], animate: false });
+      return true;
+    }
+    map.eachLayer(function (layer) {
+      if (found || !layer.feature || !layer.feature.properties) return;
+      if (layer.feature.properties._id === id && layer.getPopup && layer.getPopup()) found = layer;
+    });
+    if (found) {
+      /* no animation: the popup then pans itself into view on a small screen */
+      if (found.getBounds) map.fitBounds(found.getBounds(), { maxZoom: 15, padding: [40, 40], animate: false });
+      else if (found.getLatLng) map.setView(found.getLatLng(), Math.max(map.getZoom(), 14), { animate: false });
+      found.openPopup();
+      return true;
+    }
+    var events = window.sitmapEvents;
+    var i = events ? events.indexOf(id) : -1;
+    if (i < 0) return false;
+    map.setView([events._lat[i], events._lon[i]], Math.max(map.getZoom(), 14), { animate: false });
+    events.openPopup(i);
+    return true;
+  }
+
+  /* The legend's rows are switches: a click (or Enter, Space) hides what a row stands
+     for, its features, their labels or the events, and a second shows it again. The
+     browser does it alone, at once: no rerun, nothing saved, the URL unchanged. */
+  function legendSwitches(map) {
+    var box = map.getContainer().querySelector(".sitmap-legend");
+    if (!box || box._sitmapSwitches) return;
+    box._sitmapSwitches = true;
+    var style = document.createElement("style");
+    document.head.appendChild(style);
+    function apply() {
+      var hidden = [], events = false;
+      box.querySelectorAll(".sitmap-legend-row.sitmap-off").forEach(function (row) {
+        var what = row.getAttribute("data-hides");
+        if (what === "events") events = true;
+        else if (what) hidden.push(what);
+      });
+      style.textContent = hidden.length ? hidden.join(", ") + " { display: none !important; }" : "";
+      if (window.sitmapEvents) window.sitmapEvents.setHidden(events);
+    }
+    function toggle(row) {
+      var off = row.classList.toggle("sitmap-off");
+      row.setAttribute("aria-pressed", off ? "true" : "false");
+      apply();
+    }
+    box.querySelectorAll(".sitmap-legend-row[data-hides]").forEach(function (row) {
+      row.setAttribute("role", "button");
+      row.setAttribute("aria-pressed", "false");
+      row.tabIndex = 0;
+      row.addEventListener("click", function (e) { L.DomEvent.stop(e); toggle(row); });
+      row.addEventListener("keydown", function (e) {
+        if (e.key !== "Enter" && e.key !== " " && e.key !== "Spacebar") return;
+        e.preventDefault();
+        toggle(row);
+      });
+    });
+  }
+
+  /* What each rerun tells the map (sitmap.mapview.elements.ViewScript): the events'
+     date range and visibility, the drawing order, and a feature to open. */
+  window.sitmapView = function (opts) {
+    var events = window.sitmapEvents;
+    if (events) events.setView(opts.cutoff_ms, opts.events_visible, opts.since_ms);
+    var map = window.sitmapMap;
+    if (!map) return;
+    window.setTimeout(function () {
+      arrange(map);
+      if (opts.focus && opts.focus !== window.sitmapFocused) {
+        var ready = events && events.ready ? events.ready : Promise.resolve();
+        ready.then(function () { if (focus(map, opts.focus)) window.sitmapFocused = opts.focus; });
+      }
+    }, 0);
+  };
+
   var SitmapPoints = L.Layer.extend({
     options: { pane: "sitmapPoints", radius: 5, color: "#d7301f", stroke: "#ffffff" },
 
@@ -76,6 +224,7 @@
     initialize: function (data, options) {
       L.setOptions(this, options);
       this._cutoff = Infinity; /* seconds */
+      this._since = -Infinity; /* seconds */
       this._visible = true;
       this._setData({ n: 0, x: [], y: [], t: [] });
       if (this.options.deflated) {
@@ -107,6 +256,9 @@
         if (Object.prototype.hasOwnProperty.call(cols, name)) this._col[name] = column(cols[name]);
       }
       this._sources = data.sources || [];
+      this._urls = data.urls || [];
+      this._rows = data.rows || [];
+      this._text = data.text || {};
       this._claims = data.claims || {};
       this._ux = null; /* projected at zoom 0, divided by the CRS scale there */
       this._uy = null;
@@ -122,9 +274,14 @@
       if (!this._map) return;
       this._project(this._map.options.crs);
       this._redraw();
+      this._map.fire("sitmapeventsview");
     },
 
     onAdd: function (map) {
+      window.sitmapMap = map;
+      focusWithoutScrolling(map);
+      legendSwitches(map);
+      map.on("popupopen", fitPopup);
       if (!map.getPane(this.options.pane)) {
         var pane = map.createPane(this.options.pane);
         pane.style.zIndex = 450;
@@ -159,7 +316,7 @@
        control, popup, tooltip or marker, and no drawing or editing is under way. */
     _onMapItself: function (ev) {
       var map = this._map;
-      if (!map || !this._visible || !this._drawn) return false;
+      if (!map || !this._shown() || !this._drawn) return false;
       if (map.dragging && map.dragging.moved()) return false;
       var target = ev.target;
       if (!target || !target.closest) return false;
@@ -171,25 +328,42 @@
       );
     },
 
-    /* Show events up to cutoffMs (epoch ms, UTC); hide the layer when visible is false. */
-    setView: function (cutoffMs, visible) {
+    /* Show events from sinceMs to cutoffMs (epoch ms, UTC; null: no bound); hide the
+       layer when visible is false. */
+    setView: function (cutoffMs, visible, sinceMs) {
       this._cutoff = cutoffMs === null ? Infinity : cutoffMs / 1000;
+      this._since = sinceMs === null || sinceMs === undefined ? -Infinity : sinceMs / 1000;
       this._visible = !!visible;
       if (this._map) {
         this._map.closePopup(this._popup);
         this._redraw();
+        this._map.fire("sitmapeventsview"); /* a11y.js: the events list follows */
       }
+    },
+
+    /* Hide the events (their legend row switched off) or show them again. */
+    setHidden: function (hidden) {
+      this._hidden = !!hidden;
+      if (this._map) {
+        this._redraw();
+        this._map.fire("sitmapeventsview");
+      }
+    },
+
+    /* Whether the events are drawn: shown by the page and not switched off. */
+    _shown: function () {
+      return this._visible && !this._hidden;
     },
 
     /* How many points are drawn in the current view (for tests and the status line). */
     drawnCount: function () {
-      return this._visible ? this._drawn : 0;
+      return this._shown() ? this._drawn : 0;
     },
 
     /* How many points the date filter keeps, in or out of view. */
     keptCount: function () {
-      var t = this._t, cutoff = this._cutoff, n = 0;
-      for (var i = 0; i < this._n; i++) if (t[i] <= cutoff) n++;
+      var t = this._t, cutoff = this._cutoff, since = this._since, n = 0;
+      for (var i = 0; i < this._n; i++) if (t[i] <= cutoff && t[i] >= since) n++;
       return this._visible ? n : 0;
     },
 
@@ -226,17 +400,17 @@
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.clearRect(0, 0, size.x, size.y);
       this._drawn = 0;
-      if (!this._visible) return;
+      if (!this._shown()) return;
       /* container point = unit point * scale(zoom) - (pixel origin + layer point of the
          container's top-left corner) */
       var s = map.options.crs.scale(map.getZoom());
       var origin = map.getPixelOrigin(), corner = map.containerPointToLayerPoint([0, 0]);
       var dx = origin.x + corner.x, dy = origin.y + corner.y;
       var r = this.options.radius, w = size.x + r, h = size.y + r;
-      var ux = this._ux, uy = this._uy, t = this._t, cutoff = this._cutoff;
+      var ux = this._ux, uy = this._uy, t = this._t, cutoff = this._cutoff, since = this._since;
       var xs = this._xs, ys = this._ys, idx = this._drawnIdx, drawn = 0;
       for (var i = 0; i < this._n; i++) {
-        if (t[i] > cutoff) continue;
+        if (t[i] > cutoff || t[i] < since) continue;
         var x = ux[i] * s - dx, y = uy[i] * s - dy;
         if (x < -r || y < -r || x > w || y > h) continue;
         xs[drawn] = x;
@@ -300,6 +474,17 @@
       ctx.putImageData(image, 0, 0);
     },
 
+    /* Every drawn event under a container point, nearest first. */
+    _hits: function (point) {
+      var found = [], reach = (this._r + 3) * (this._r + 3);
+      for (var k = 0; k < this._drawn; k++) {
+        var dx = this._xs[k] - point.x, dy = this._ys[k] - point.y, dd = dx * dx + dy * dy;
+        if (dd <= reach) found.push([dd, this._drawnIdx[k]]);
+      }
+      found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+      return found.map(function (f) { return f[1]; });
+    },
+
     _hit: function (point) {
       var best = -1, bestD = (this._r + 3) * (this._r + 3);
       for (var k = 0; k < this._drawn; k++) {
@@ -336,24 +521,118 @@
 
     _onClick: function (ev) {
       if (!this._onMapItself(ev)) return;
-      var i = this._hit(this._map.mouseEventToContainerPoint(ev));
-      if (i < 0) return;
+      var point = this._map.mouseEventToContainerPoint(ev);
+      var hits = this._hits(point);
+      if (!hits.length) return;
       L.DomEvent.stop(ev);
-      this._popup = L.popup({ maxWidth: 440, minWidth: 260, maxHeight: 340 })
-        .setLatLng([this._lat[i], this._lon[i]])
-        .setContent(this._popupNode(i))
-        .openOn(this._map);
+      var places = this._placesAt(point);
+      if (hits.length === 1 && !places.length) this.openPopup(hits[0]);
+      else this.openList(hits, places);
     },
 
     /* "YYYY-MM-DD (to the day)": the UTC day of the event and how precisely it is known. */
     _when: function (i) {
       var day = new Date(this._t[i] * 1000).toISOString().slice(0, 10);
       var prec = this._col.prec ? this._col.prec(i) : "";
-      return prec ? day + " (to the " + prec + ")" : day;
+      return prec ? day + " (" + this._text.to_the + " " + prec + ")" : day;
     },
 
+    /* The 'as of' day (YYYY-MM-DD, UTC) the map shows, or null when no date is set. */
+    _asOf: function () {
+      if (this._cutoff === Infinity) return null;
+      return new Date(this._cutoff * 1000).toISOString().slice(0, 10);
+    },
+
+    /* The index of the event with this id, or -1. */
+    indexOf: function (id) {
+      if (!this._col.id) return -1;
+      for (var i = 0; i < this._n; i++) if (this._col.id(i) === id) return i;
+      return -1;
+    },
+
+    /* Where event i is drawn, in container pixels ({x, y}); for tests and links. */
+    pointOf: function (i) {
+      return this._map.latLngToContainerPoint([this._lat[i], this._lon[i]]);
+    },
+
+    /* The map's own points (places) drawn under a container point: a click there lists
+       them with the events, so a place under events stays reachable. */
+    _placesAt: function (point) {
+      var map = this._map, reach = this._r + 4, found = [];
+      map.eachLayer(function (layer) {
+        if (!(layer instanceof L.CircleMarker) || !layer.getPopup || !layer.getPopup()) return;
+        var at = map.latLngToContainerPoint(layer.getLatLng());
+        if (Math.abs(at.x - point.x) <= reach && Math.abs(at.y - point.y) <= reach) found.push(layer);
+      });
+      return found;
+    },
+
+    /* Several things at one place: one popup listing each place, then each event (newest
+       first); a click on a name opens that one's own popup. */
+    openList: function (hits, places) {
+      var self = this, t = this._t;
+      hits = hits.slice().sort(function (a, b) { return t[b] - t[a]; });
+      var box = el("div", null, "sitmap-popup sitmap-eventlist");
+      var count = hits.length + (places ? places.length : 0);
+      box.appendChild(el("div", count + " " + this._text.here, "sitmap-title"));
+      var list = el("ol");
+      (places || []).forEach(function (layer) {
+        var p = layer.feature && layer.feature.properties ? layer.feature.properties : {};
+        var item = el("li");
+        var button = el("button", textOf(p._name) || p._id || "", "sitmap-linklike");
+        button.type = "button";
+        button.dir = "auto";
+        button.addEventListener("click", function (e) { L.DomEvent.stop(e); layer.openPopup(); });
+        item.appendChild(button);
+        list.appendChild(item);
+      });
+      hits.forEach(function (i) {
+        var item = el("li");
+        var button = el("button", self._col.title ? self._col.title(i) : "", "sitmap-linklike");
+        button.type = "button";
+        button.dir = "auto";
+        button.addEventListener("click", function (e) { L.DomEvent.stop(e); self.openPopup(i); });
+        item.appendChild(button);
+        item.appendChild(el("span", " " + self._when(i), "sitmap-note"));
+        list.appendChild(item);
+      });
+      box.appendChild(list);
+      this._popup = L.popup(popupOptions(this._map))
+        .setLatLng([this._lat[hits[0]], this._lon[hits[0]]])
+        .setContent(box)
+        .openOn(this._map);
+      return this._popup;
+    },
+
+    /* Open event i's popup, as a click on it does. */
+    openPopup: function (i) {
+      this._popup = L.popup(popupOptions(this._map))
+        .setLatLng([this._lat[i], this._lon[i]])
+        .setContent(this._popupNode(i))
+        .openOn(this._map);
+      return this._popup;
+    },
+
+    /* Source cell: each source on its own line, with a "link" to its web address. */
+    _sourceCell: function (td, ids) {
+      for (var k = 0; k < ids.length; k++) {
+        if (k) td.appendChild(el("br"));
+        td.appendChild(document.createTextNode(this._sources[ids[k]] || String(ids[k])));
+        var url = this._urls[ids[k]];
+        if (url && /^https?:\/\//.test(url)) {
+          td.appendChild(document.createTextNode(" "));
+          var a = el("a", this._text.link);
+          a.href = url;
+          a.target = "_blank";
+          a.rel = "noopener noreferrer";
+          td.appendChild(a);
+        }
+      }
+    },
+
+    /* The same rows, in the same order, as the Python popup (sitmap.mapview.popups). */
     _popupNode: function (i) {
-      var c = this._col, sources = this._sources;
+      var c = this._col, t = this._text;
       var box = el("div", null, "sitmap-popup");
       var title = el("div", null, "sitmap-title");
       var b = el("b", c.title ? c.title(i) : "");
@@ -361,16 +640,25 @@
       title.appendChild(b);
       box.appendChild(title);
       var table = el("table");
-      row(table, "What", "event" + (c.kind ? ": " + c.kind(i) : ""));
-      row(table, "When", this._when(i));
-      var ids = (c.src && c.src(i)) || [];
-      var names = [];
-      for (var k = 0; k < ids.length; k++) names.push(sources[ids[k]] || ids[k]);
-      row(table, "Source", names.join(" | "));
+      row(table, t.what, c.kind ? c.kind(i) : "");
+      var tr = el("tr");
+      tr.appendChild(el("th", t.source));
+      var td = el("td");
+      this._sourceCell(td, (c.src && c.src(i)) || []);
+      tr.appendChild(td);
+      table.appendChild(tr);
+      var reported = c.reported && c.reported(i);
+      if (reported) row(table, t.reported, reported);
+      row(table, t.when, this._when(i));
+      var acc = c.acc && c.acc(i);
+      if (acc) row(table, t.accuracy, "\u00b1" + acc + " m");
+      row(table, t.geometry, c.approx && c.approx(i) ? t.approximate : t.sourced);
+      for (var r = 0; r < this._rows.length; r++) {
+        var value = c[this._rows[r][1]] && c[this._rows[r][1]](i);
+        if (value) row(table, this._rows[r][0], value);
+      }
       var actors = c.actors && c.actors(i);
-      if (actors) row(table, "Actors", actors);
-      if (c.acc) row(table, "Accuracy", "\u00b1" + c.acc(i) + " m");
-      row(table, "Geometry", c.approx && c.approx(i) ? "approximate: an estimate, not a survey" : "as sourced");
+      if (actors) row(table, t.actors, actors);
       box.appendChild(table);
       var desc = c.desc && c.desc(i);
       if (desc) {
@@ -378,25 +666,52 @@
         d.dir = "auto";
         box.appendChild(d);
       }
-      var claims = this._claims[i];
-      if (claims && claims.length) {
-        var wrap = el("div", null, "sitmap-claims");
-        wrap.appendChild(el("div", "Claims (attributed, not facts)", "sitmap-h"));
+      var claims = this._claimsNode(this._claims[i] || []);
+      if (claims) box.appendChild(claims);
+      return box;
+    },
+
+    /* Claims made by the 'as of' day, grouped by question; later ones counted, hidden. */
+    _claimsNode: function (claims) {
+      var t = this._text, asOf = this._asOf(), kept = [], later = 0;
+      claims.forEach(function (cl) {
+        if (asOf !== null && cl[4] > asOf) later++;
+        else kept.push(cl);
+      });
+      if (!kept.length && !later) return null;
+      var wrap = el("div", null, "sitmap-claims");
+      wrap.appendChild(el("div", t.claims, "sitmap-h"));
+      var groups = [], byAbout = {};
+      kept.forEach(function (cl) {
+        if (!Object.prototype.hasOwnProperty.call(byAbout, cl[0])) {
+          byAbout[cl[0]] = [];
+          groups.push(cl[0]);
+        }
+        byAbout[cl[0]].push(cl);
+      });
+      var sources = this._sources;
+      groups.forEach(function (about) {
+        var head = el("div", about, "sitmap-about");
+        head.dir = "auto";
+        wrap.appendChild(head);
         var ct = el("table");
-        var head = el("tr");
-        ["Who", "Says", "Source, date"].forEach(function (h) { head.appendChild(el("th", h)); });
-        ct.appendChild(head);
-        claims.forEach(function (cl) {
+        var hr = el("tr");
+        [t.who, t.says, t.source_date].forEach(function (h) { hr.appendChild(el("th", h)); });
+        ct.appendChild(hr);
+        byAbout[about].forEach(function (cl) {
           var tr = el("tr");
-          tr.appendChild(el("td", cl[0]));
-          tr.appendChild(el("td", cl[1]));
-          tr.appendChild(el("td", (sources[cl[2]] || cl[2]) + "; " + cl[3]));
+          var who = el("td", cl[1]), says = el("td", cl[2]);
+          who.dir = "auto";
+          says.dir = "auto";
+          tr.appendChild(who);
+          tr.appendChild(says);
+          tr.appendChild(el("td", (sources[cl[3]] || cl[3]) + "; " + cl[4]));
           ct.appendChild(tr);
         });
         wrap.appendChild(ct);
-        box.appendChild(wrap);
-      }
-      return box;
+      });
+      if (later) wrap.appendChild(el("div", later + " " + t.later + " " + asOf, "sitmap-note"));
+      return wrap;
     },
   });
 

@@ -280,6 +280,8 @@ def page(browser: Browser, page_log: PageLog, request: pytest.FixtureRequest) ->
         page_log.requests.append(req.url)
 
     def on_failed(req: Request) -> None:
+        if req.failure == "net::ERR_ABORTED" and req.url.endswith("/favicon.png"):
+            return  # a reload or navigation cancels the page's own favicon fetch: not a fault
         page_log.failed.append(f"{req.method} {req.url}: {req.failure}")
 
     def on_response(resp: Response) -> None:

@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -75,11 +75,17 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def start_streamlit(
-    app: Path, *, port: int, env: Mapping[str, str], log: Path
+    app: Path,
+    *,
+    port: int,
+    env: Mapping[str, str],
+    log: Path,
+    args: Sequence[str] = (),
 ) -> subprocess.Popen[bytes]:
     """``streamlit run <app>`` on 127.0.0.1:``port``, headless, from the repository root
     (so ``.streamlit/config.toml`` applies), with ``env`` as its whole environment and its
-    output in ``log``; in its own process group, which ``stop`` ends."""
+    output in ``log``; in its own process group, which ``stop`` ends. ``args`` adds
+    Streamlit options (e.g. ``--secrets.files PATH`` for a test's sign-in secrets)."""
     command = [
         sys.executable,
         "-m",
@@ -96,6 +102,7 @@ def start_streamlit(
         "none",
         "--browser.gatherUsageStats",
         "false",
+        *args,
     ]
     with log.open("wb") as out:
         return subprocess.Popen(

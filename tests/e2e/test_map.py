@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from sitmap.analysis.timeline import valid_at
+from sitmap.mapview import popup_html
 from sitmap.situation import load_situation
-from sitmap.timeline import valid_at
 from tests.conftest import RAFAH
 
 from .conftest import PageLog, Screenshot, StartApp, StMap
@@ -25,7 +26,7 @@ def expected_paths() -> dict[str, int]:
     situation = load_situation(RAFAH)
     counts = {}
     for layer_id, layer in situation.layers.items():
-        if layer.spec.kind.value == "events":
+        if layer.spec.kind.value == "events" or not layer.spec.visible:
             continue
         frame = layer.frame[valid_at(layer.frame, AS_OF)]
         counts[layer_id] = int(frame.geometry.notna().sum())
@@ -33,8 +34,9 @@ def expected_paths() -> dict[str, int]:
 
 
 def located_events() -> int:
+    """Located events on the map of AS_OF (the first view's day)."""
     events = load_situation(RAFAH).layer("events").frame
-    return int(events.geometry.notna().sum())
+    return int((events.geometry.notna() & (events["time"].dt.date <= AS_OF)).sum())
 
 
 @pytest.fixture
@@ -57,7 +59,10 @@ def test_every_default_layer_is_drawn_offline(
     expect(frame.locator(".leaflet-control-scale-line").first).to_contain_text("m")
     expect(frame.locator(".sitmap-legend")).to_contain_text("Yellow line")
     expect(frame.locator(".sitmap-disclaimer")).to_contain_text("implies no endorsement")
-    expect(rafah_page.get_by_text("16 events up to 2025-11-28")).to_be_visible()
+    rafah_page.get_by_role("tab", name="Events").click()
+    events = load_situation(RAFAH).layer("events").frame
+    total = int((events["time"].dt.date <= AS_OF).sum())
+    expect(rafah_page.get_by_text(f"{total} events up to 2025-11-28")).to_be_visible()
     screenshot("rafah-map")
     page_log.assert_clean()
 
@@ -81,15 +86,28 @@ def test_a_popup_shows_its_sources_and_claims(
     rafah_page: Page, st_map: StMap, page_log: PageLog, screenshot: Screenshot
 ) -> None:
     frame = st_map.wait(min_layers=10)
-    frame.locator("path.sitmap-fid-rafah_crossing").click(force=True)
     popup = frame.locator(".leaflet-popup-content")
+    crossing = frame.locator(".leaflet-popup-content", has_text="Rafah crossing")
+    for _ in range(5):  # the map may still settle on its view just after loading: again
+        frame.locator("path.sitmap-fid-rafah_crossing").click(force=True)
+        try:
+            expect(crossing).to_be_visible(timeout=4_000)
+        except AssertionError:
+            continue
+        break
     expect(popup).to_contain_text("Rafah crossing")
     expect(popup).to_contain_text("Wikipedia (en)")
     expect(popup).to_contain_text("\u00b1200 m")
     frame.locator(".leaflet-popup-close-button").click()
     expect(popup).to_have_count(0)
+    st_map.frame_handle().wait_for_function(
+        "() => window.sitmapEvents && window.sitmapEvents.drawnCount() > 0"
+    )  # events drawn (they arrive deflated, after the areas)
     frame.locator("path.sitmap-fid-najjar_hospital").click(force=True)
-    popup = frame.locator(".leaflet-popup-content", has_text="al-Najjar")
+    # the hospital's estimated point lies under events: the list there names it first
+    frame.locator(".sitmap-eventlist button", has_text="al-Najjar").click()
+    popup = frame.locator(".leaflet-popup-content .sitmap-popup:not(.sitmap-eventlist)")
+    expect(popup).to_contain_text("al-Najjar")
     expect(popup).to_contain_text("Claims (attributed, not facts)")
     expect(popup).to_contain_text("Institute for Palestine Studies")
     screenshot("rafah-popup")
@@ -102,12 +120,13 @@ def test_moving_the_slider_hides_later_events(
     st_map.wait(min_layers=10)
     handle = st_map.frame_handle()
     handle.wait_for_function(f"() => window.sitmapEvents.keptCount() === {located_events()}")
-    slider = rafah_page.get_by_role("slider")
+    slider = rafah_page.get_by_role("slider").last  # the range's end: the map's day
     slider.focus()
     slider.press("Home")  # 2025-10-10: the ceasefire, which has no place on the map
+    rafah_page.get_by_role("tab", name="Events").click()
     expect(rafah_page.get_by_text("1 events up to 2025-10-10")).to_be_visible()
     handle.wait_for_function("() => window.sitmapEvents.keptCount() === 0")
-    assert "as_of=2025-10-10" in rafah_page.url
+    assert "to=2025-10-10" in rafah_page.url
     page_log.assert_clean()
 
 
@@ -131,7 +150,7 @@ def hostile_situation(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "approximate": False,
                 "description": "<b onmouseover=alert(2)>bold?</b>",
             },
-            "geometry": {"type": "Point", "coordinates": [34.262, 31.29]},
+            "geometry": {"type": "Point", "coordinates": [34.235, 31.305]},  # alone
         }
     )
     (target / "places.geojson").write_text(json.dumps(places))
@@ -152,7 +171,7 @@ def test_html_in_data_shows_as_text_and_runs_nothing(
     frame = st_map.wait(min_layers=10)
     marker = frame.locator("path.sitmap-fid-hostile_place")
     marker.hover(force=True)
-    expect(frame.locator(".leaflet-tooltip")).to_contain_text(HOSTILE)
+    expect(frame.locator(".leaflet-tooltip", has_text=HOSTILE)).to_be_visible()
     marker.click(force=True)
     popup = frame.locator(".leaflet-popup-content")
     expect(popup).to_contain_text(HOSTILE)
@@ -161,4 +180,87 @@ def test_html_in_data_shows_as_text_and_runs_nothing(
     expect(frame.locator(".leaflet-popup-content b[onmouseover]")).to_have_count(0)
     screenshot("hostile-popup")
     assert dialogs == []
+    page_log.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def later_claim_situation(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Rafah, with a claim dated after the 21 Nov event added to it (a located event)."""
+    target = tmp_path_factory.mktemp("later") / "rafah-2025-11"
+    shutil.copytree(RAFAH, target)
+    events = json.loads((target / "events.geojson").read_text())
+    event = next(f for f in events["features"] if f["properties"]["id"] == EVENT_WITH_CLAIMS)
+    event["properties"]["claims"].append(
+        {
+            "about": "A later question",
+            "by": "A later party",
+            "says": "said after the day shown",
+            "source": event["properties"]["source"][0],
+            "date": "2025-11-25",
+        }
+    )
+    (target / "events.geojson").write_text(json.dumps(events))
+    return target
+
+
+EVENT_WITH_CLAIMS = "ev_2025-11-21_emerged"
+
+
+def python_event_popup(folder: Path, day: dt.date) -> str:
+    """The Python popup of the event, as the map's other features get theirs."""
+    situation = load_situation(folder)
+    events = situation.layer("events").frame
+    row = events[events["id"] == EVENT_WITH_CLAIMS].drop(columns="geometry").iloc[0]
+    props = {k: v for k, v in row.to_dict().items() if not _missing(v)}
+    return popup_html(props, situation.sources, as_of=day)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def test_the_event_popup_is_the_python_popup(
+    start_app: StartApp,
+    page: Page,
+    st_map: StMap,
+    page_log: PageLog,
+    screenshot: Screenshot,
+    later_claim_situation: Path,
+) -> None:
+    day = dt.date(2025, 11, 22)
+    app = start_app(env={"SITMAP_SITUATION": str(later_claim_situation)})
+    page.goto(f"{app.url.rstrip('/')}/?as_of={day.isoformat()}")
+    frame = st_map.wait(min_layers=10)
+    handle = st_map.frame_handle()
+    handle.wait_for_function("() => window.sitmapEvents && window.sitmapEvents.keptCount() > 0")
+    events = load_situation(later_claim_situation).layer("events").frame.set_index("id")
+    name = events.loc[EVENT_WITH_CLAIMS, "name"]
+    listed = frame.locator(".sitmap-eventlist button", has_text=str(name))
+    for _ in range(5):  # the map may still settle on its view: click where the event is now
+        point = handle.evaluate(
+            "(id) => { const ev = window.sitmapEvents; const p = ev.pointOf(ev.indexOf(id));"
+            " return {x: p.x, y: p.y}; }",
+            EVENT_WITH_CLAIMS,
+        )
+        box = frame.locator(".leaflet-container").bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        try:
+            expect(listed).to_be_visible(timeout=4_000)
+        except AssertionError:
+            continue
+        break
+    listed.click()  # other events and the hospital share its point: the list names it
+    popup = frame.locator(".leaflet-popup-content .sitmap-popup:not(.sitmap-eventlist)")
+    expect(popup).to_contain_text("1 later claim(s) hidden: after 2025-11-22")
+    expect(popup).not_to_contain_text("A later party")
+    shown = popup.evaluate("node => node.textContent")
+    expected = handle.evaluate(
+        "(html) => { const div = document.createElement('div'); div.innerHTML = html;"
+        " return div.firstChild.textContent; }",
+        python_event_popup(later_claim_situation, day),
+    )
+    assert shown == expected
+    assert "21 Nov incident" in shown  # claims grouped under their question
+    screenshot("event-popup")
     page_log.assert_clean()

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from sitmap.analysis.timeline import end_of_day_utc
 from sitmap.demo import write_demo_situation
 from sitmap.situation import load_situation
-from sitmap.timeline import end_of_day_utc
 
 from .conftest import PageLog, Screenshot, StartApp, StMap
 
@@ -52,7 +52,11 @@ def test_twenty_thousand_events_are_drawn_and_clickable(
     box = frame.locator(".leaflet-container").bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
-    popup = frame.locator(".leaflet-popup-content")
+    expect(frame.locator(".leaflet-popup-content")).to_contain_text("SYNTHETIC event")
+    listed = frame.locator(".sitmap-eventlist li button")
+    if listed.count():  # several events under the pointer: the list names each; open one
+        listed.first.click()
+    popup = frame.locator(".leaflet-popup-content .sitmap-popup:not(.sitmap-eventlist)")
     expect(popup).to_contain_text("SYNTHETIC event")
     expect(popup).to_contain_text("Synthetic events (not real)")
     expect(popup).to_contain_text("not a real report")
@@ -68,7 +72,7 @@ def test_the_slider_filters_twenty_thousand_events(
     st_map.wait(min_layers=10)
     handle = st_map.frame_handle()
     handle.wait_for_function("() => window.sitmapEvents && window.sitmapEvents.keptCount() > 0")
-    slider = page.get_by_role("slider")
+    slider = page.get_by_role("slider").last  # the range's end: the map's day
     slider.focus()
     slider.press("Home")
     first_day = situation.manifest.start

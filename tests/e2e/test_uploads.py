@@ -1,4 +1,5 @@
-"""Uploads in a browser: a hostile layer shows as text and runs nothing; a bad file is refused."""
+"""Uploads in a browser: a hostile layer shows as text and runs nothing; a bad file is refused;
+a click while a file is read loses neither the click nor the file."""
 
 from __future__ import annotations
 
@@ -33,6 +34,20 @@ def hostile_layer() -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
 
 
+def plain_layer() -> bytes:
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "field"},
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [[34.24, 31.27], [34.25, 31.27], [34.25, 31.28], [34.24, 31.28], [34.24, 31.27]]
+            ],
+        },
+    }
+    return json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+
+
 def test_hostile_upload_shows_as_text_and_a_bad_file_is_refused(
     fresh_app, page: Page, st_map: StMap, page_log: PageLog, screenshot: Screenshot
 ) -> None:
@@ -45,6 +60,7 @@ def test_hostile_upload_shows_as_text_and_a_bad_file_is_refused(
     name.fill("Dana")
     name.press("Enter")
     uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+    expect(uploader).to_be_enabled()  # a layer is added only once a name says who added it
     uploader.set_input_files(
         files=[
             {
@@ -80,4 +96,42 @@ def test_hostile_upload_shows_as_text_and_a_bad_file_is_refused(
     expect(frame.locator("path.sitmap-f")).to_have_count(drawn_before + 1)  # nothing lost
     screenshot("upload-refused")
     assert dialogs == []
+    page_log.assert_clean()
+
+
+def test_a_click_while_a_file_is_read_loses_nothing(
+    fresh_app, page: Page, st_map: StMap, page_log: PageLog
+) -> None:
+    """One script run at a time (``runner.fastReruns = false`` in .streamlit/config.toml).
+
+    With Streamlit's default, a rerun asked for during a run starts a second run beside the
+    first: the first run's outcome never reaches the page (here the new layer stays hidden
+    until the next click), and both runs write the session's widget values, so the newer run
+    may see stale ones: replacing a file sends two reruns (uploader empty, then the new file),
+    so the new file could go unread and its refusal unshown (the test above, once). A fresh
+    server's first upload waits for the reading helper to start (a second or more), so
+    "Checking ..." shows and the click lands while the file is read; if the read ends first,
+    the click comes after it and only the plain path is checked.
+    """
+    page.goto(fresh_app.url)
+    frame = st_map.wait(min_layers=10)
+    name = page.get_by_label("Your name (saved with sketches and uploads)")
+    name.fill("Dana")
+    name.press("Enter")
+    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+    expect(uploader).to_be_enabled()
+    layer = page.locator("[data-testid='stSidebar'] [data-testid='stCheckbox']").first
+    expect(layer.locator("input")).to_be_checked()
+    uploader.set_input_files(
+        files=[
+            {"name": "field.geojson", "mimeType": "application/geo+json", "buffer": plain_layer()}
+        ]
+    )
+    checking = page.get_by_text("Checking field.geojson")
+    added = page.get_by_text("Uploaded, unverified: field.geojson")
+    expect(checking.or_(added).first).to_be_visible()
+    layer.locator("label").click()  # during the read when "Checking ..." is still shown
+    expect(added.first).to_be_visible()
+    expect(frame.locator("path.sitmap-upload")).to_have_count(1)
+    expect(layer.locator("input")).not_to_be_checked()
     page_log.assert_clean()

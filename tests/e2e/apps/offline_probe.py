@@ -15,7 +15,7 @@ import folium.plugins
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sitmap.assets import use_local_assets
+from sitmap.mapview.assets import use_local_assets
 
 if os.environ.get("SITMAP_PROBE_CDN") != "1":
     use_local_assets()

@@ -1,0 +1,188 @@
+"""The map, built without a browser: offline, escaped, stable between reruns, filtered by date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from sitmap.mapview import (
+    ViewState,
+    default_layers,
+    events_payload,
+    full_map,
+    layer_geojson,
+    view_groups,
+)
+from sitmap.situation import load_situation
+from tests.mapview.conftest import view
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+TEMPLATE = "{{ 7*7 }}{% if true %}ran{% endif %}{{ cycler.__init__.__globals__.os.getpid() }}"
+
+
+def test_every_default_layer_is_in_the_view(rafah) -> None:
+    groups = view_groups(rafah, view(rafah))
+    names = [g.layer_name for g in groups]
+    for layer in rafah.layers.values():
+        if layer.spec.kind.value != "events" and layer.spec.visible:
+            assert layer.spec.title in names
+
+
+def test_unchecked_layers_are_left_out(rafah) -> None:
+    all_names = {g.layer_name for g in view_groups(rafah, view(rafah))}
+    fewer = {g.layer_name for g in view_groups(rafah, view(rafah, layers={"places"}))}
+    assert rafah.layer("control").spec.title in all_names
+    assert rafah.layer("control").spec.title not in fewer
+    assert rafah.layer("places").spec.title in fewer
+
+
+def test_popups_show_sources_accuracy_and_claims(rafah) -> None:
+    data = layer_geojson(rafah, "control", dt.date(2025, 11, 28))
+    enclave = next(f for f in data["features"] if "Tunnel enclave" in f["properties"]["_tooltip"])
+    popup = enclave["properties"]["_popup"]
+    assert "Source" in popup and "Okaz" in popup and "2025-11-07" in popup
+    assert "\u00b1" in popup and "approximate: an estimate, not a survey" in popup
+    assert "Israeli defence sources" in popup and "civilians" in popup
+    assert "(approximate)" in enclave["properties"]["_tooltip"]
+
+
+def test_claims_after_the_date_are_hidden_and_counted(rafah) -> None:
+    early = layer_geojson(rafah, "control", dt.date(2025, 11, 8))
+    enclave = next(f for f in early["features"] if "Tunnel enclave" in f["properties"]["_tooltip"])
+    popup = enclave["properties"]["_popup"]
+    assert "closer to 100" in popup  # 2025-11-07
+    assert "between 60 and 80" not in popup  # 2025-11-28
+    assert re.search(r"\d+ later claim\(s\) hidden: after 2025-11-08", popup)
+
+
+def test_features_outside_their_validity_are_hidden(rafah) -> None:
+    before = layer_geojson(rafah, "control", dt.date(2025, 10, 18))
+    after = layer_geojson(rafah, "control", dt.date(2025, 10, 19))  # the army's map of 19 Oct
+    assert len(after["features"]) == len(before["features"]) + 2  # army-held area, yellow line
+
+
+def test_hostile_names_are_escaped_everywhere(situation_copy) -> None:
+    for name in ("places.geojson", "events.geojson"):
+        path = situation_copy / name
+        doc = json.loads(path.read_text())
+        located = [f for f in doc["features"] if f["geometry"]]
+        props = located[0]["properties"]
+        for key in ("name", "title", "description"):
+            if key in props:
+                props[key] = HOSTILE
+        if "claims" in props or name == "events.geojson":
+            props["claims"] = [
+                {
+                    "about": HOSTILE,
+                    "by": HOSTILE,
+                    "says": "</script><script>alert(2)</script>",
+                    "source": props["source"][0],
+                    "date": "2025-10-01",
+                }
+            ]
+        path.write_text(json.dumps(doc))
+    situation = load_situation(situation_copy)
+    html = full_map(situation, view(situation)).get_root().render()
+    assert HOSTILE not in html
+    assert "</script><script>alert(2)" not in html
+    places = layer_geojson(situation, "places", dt.date(2025, 11, 28))
+    assert any(
+        "&lt;img src=x onerror=alert(1)&gt;" in f["properties"]["_tooltip"]
+        for f in places["features"]
+    )
+    payload = events_payload(situation)
+    assert "<" not in payload
+    assert "\\u003cimg src=x" in payload
+
+
+def view_options(html: str) -> dict:
+    """What the page tells the map on this rerun (window.sitmapView's argument)."""
+    found = re.search(r"window\.sitmapView\((\{.*?\})\)", html)
+    assert found is not None, "the view script is not in the page"
+    return json.loads(found.group(1))
+
+
+def test_events_follow_the_time_range(rafah) -> None:
+    chosen = ViewState(
+        default_layers(rafah), dt.date(2025, 11, 20), since=dt.date(2025, 11, 1), selected="jenina"
+    )
+    options = view_options(full_map(rafah, chosen).get_root().render())
+    end = int(dt.datetime(2025, 11, 21, tzinfo=dt.UTC).timestamp()) - 1
+    start = int(dt.datetime(2025, 11, 1, tzinfo=dt.UTC).timestamp())
+    assert options == {
+        "cutoff_ms": end * 1000,
+        "since_ms": start * 1000,
+        "events_visible": True,
+        "focus": "jenina",
+    }
+
+
+def test_events_hidden_when_their_layer_is_off(rafah) -> None:
+    html = full_map(rafah, view(rafah, layers={"places"})).get_root().render()
+    assert view_options(html)["events_visible"] is False
+
+
+def test_features_appear_when_first_reported(rafah) -> None:
+    before = full_map(rafah, view(rafah, day="2025-10-10")).get_root().render()
+    after = full_map(rafah, view(rafah, day="2025-11-28")).get_root().render()
+    for ident in ("corridor_exit_outside_held_area", "tunnel_enclave_jenina"):
+        assert f"sitmap-fid-{ident}" not in before
+        assert f"sitmap-fid-{ident}" in after
+
+
+def test_drawn_outlines_stay_within_a_few_metres_of_the_data(rafah) -> None:
+    import shapely
+    from shapely.geometry import shape
+
+    from sitmap.analysis import geodesy
+
+    data = layer_geojson(rafah, "boundaries", dt.date(2025, 11, 28))
+    drawn = [shape(f["geometry"]) for f in data["features"]]
+    frame = rafah.layer("boundaries").frame
+    original = list(frame.geometry)
+    assert sum(len(shapely.get_coordinates(g)) for g in drawn) < 0.8 * sum(
+        len(shapely.get_coordinates(g)) for g in original
+    )
+    metric = geodesy.to_metric(shapely.from_wkb(shapely.to_wkb(original)))
+    shown = geodesy.to_metric(shapely.from_wkb(shapely.to_wkb(drawn)))
+    assert shapely.is_valid(drawn).all()
+    assert max(shapely.hausdorff_distance(metric, shown)) < 5.0  # metres; data accuracy >= 25 m
+
+
+def test_template_syntax_in_data_never_runs_on_the_server(situation_copy) -> None:
+    """branca re-reads rendered scripts as Jinja templates: data must stay inert."""
+    path = situation_copy / "places.geojson"
+    doc = json.loads(path.read_text())
+    props = doc["features"][0]["properties"]
+    props["name"] = TEMPLATE
+    props["description"] = TEMPLATE
+    props["claims"] = [
+        {
+            "about": TEMPLATE,
+            "by": TEMPLATE,
+            "says": TEMPLATE,
+            "source": props["source"][0],
+            "date": "2025-10-01",
+        }
+    ]
+    path.write_text(json.dumps(doc))
+    events = situation_copy / "events.geojson"
+    edoc = json.loads(events.read_text())
+    located = next(f for f in edoc["features"] if f["geometry"])
+    located["properties"]["title"] = TEMPLATE
+    events.write_text(json.dumps(edoc))
+    situation = load_situation(situation_copy)
+    html = full_map(situation, view(situation)).get_root().render()
+    assert "49ran" not in html  # what the template would have produced
+    assert f"ran{__import__('os').getpid()}" not in html
+    assert "#123;#123; 7*7 #125;#125;" in html.replace("\\u0026", "").replace("&", "")
+
+
+def test_a_selected_id_from_a_link_never_runs_as_a_template(rafah) -> None:
+    chosen = ViewState(default_layers(rafah), dt.date(2025, 11, 28), selected="{{ 7*7 }}</script>")
+    html = full_map(rafah, chosen).get_root().render()
+    options = re.search(r"window\.sitmapView\((\{.*?\})\)", html)
+    assert options is not None
+    assert json.loads(options.group(1))["focus"] == "{{ 7*7 }}</script>"  # data, as typed
+    assert "{{ 7*7 }}" not in html and '</script>"' not in html
