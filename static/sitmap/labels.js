@@ -203,20 +203,29 @@
   });
 
   /* The legend makes way for a popup: folded while a popup it would cover is open
-     (controls sit above popups in Leaflet), unfolded again when that popup closes. */
+     (controls sit above popups in Leaflet), unfolded again when that popup closes.
+     Measured where the popup comes to rest: after the pan that brings it into view. */
   function legendMakesWay(map) {
-    var folded = null;
-    map.on("popupopen", function (e) {
+    var open = null, folded = null;
+    function makeWay() {
+      if (!open || folded === open) return;
+      if (map._panAnim && map._panAnim._inProgress) return; /* again at its moveend */
       var details = map.getContainer().querySelector(".sitmap-legend details[open]");
-      var el = e.popup.getElement();
+      var el = open.getElement();
       if (!details || !el) return;
       var a = details.getBoundingClientRect(), b = el.getBoundingClientRect();
       if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
         details.open = false;
-        folded = e.popup;
+        folded = open;
       }
+    }
+    map.on("popupopen", function (e) {
+      open = e.popup;
+      makeWay();
     });
+    map.on("moveend", makeWay);
     map.on("popupclose", function (e) {
+      if (open === e.popup) open = null;
       if (folded !== e.popup) return;
       folded = null;
       var details = map.getContainer().querySelector(".sitmap-legend details");

@@ -90,29 +90,54 @@
 
   var DENSE = 10000; /* more points than this in view: drawn as a density image */
 
-  /* Popup options that keep a popup inside a small map and clear of its controls (the
-     zoom, draw and fullscreen buttons at the top left, the legend at the top right). */
+  /* How far the controls of one side reach into the map (px): the zoom, draw and
+     fullscreen buttons at the top left; the disclaimer, scale and events list along the
+     bottom. (The legend, top right, folds to make way, labels.js legendMakesWay, and a
+     popup stays below it folded.) */
+  function controlsReach(map, corner, axis) {
+    var box = map && map.getContainer().querySelector(".leaflet-" + corner);
+    if (!box || !box.children.length) return 0;
+    var r = box.getBoundingClientRect();
+    return Math.ceil(axis === "x" ? r.width : r.height);
+  }
+
+  /* How far down the legend reaches when folded (px): a popup stays below it. */
+  function foldedLegendReach(map) {
+    var summary = map && map.getContainer().querySelector(".sitmap-legend summary");
+    if (!summary) return 0;
+    return Math.ceil(summary.getBoundingClientRect().bottom -
+                     map.getContainer().getBoundingClientRect().top);
+  }
+
+  /* Popup options that keep a popup inside a small map and clear of its controls. */
   function popupOptions(map) {
     var size = map ? map.getSize() : { x: 1000, y: 800 };
     var width = Math.max(160, Math.min(440, size.x - 110)); /* 40 px of frame around it */
+    var bottom = Math.max(controlsReach(map, "bottom.leaflet-left", "y"),
+                          controlsReach(map, "bottom.leaflet-right", "y"));
     return {
       maxWidth: width,
       minWidth: Math.min(260, width),
-      maxHeight: Math.max(140, Math.min(340, size.y - 140)),
-      autoPanPaddingTopLeft: [56, 12],
-      autoPanPaddingBottomRight: [12, 12],
+      maxHeight: Math.max(140, Math.min(340, size.y - 140 - bottom)),
+      autoPanPaddingTopLeft: [Math.max(12, controlsReach(map, "top.leaflet-left", "x") + 4),
+                              Math.max(12, foldedLegendReach(map) + 4)],
+      autoPanPaddingBottomRight: [12, Math.max(12, bottom + 4)],
       keepInView: true,
     };
   }
   window.sitmapPopupOptions = popupOptions;
 
-  /* Any popup that opens (features' too) is sized to the map it opens on. */
+  /* Any popup that opens (features' too) is sized to the map it opens on, and panned
+     clear of the controls. */
   function fitPopup(ev) {
-    var popup = ev.popup, fitted = popupOptions(this);
-    if (popup.options.maxWidth === fitted.maxWidth && popup.options.maxHeight === fitted.maxHeight) return;
+    var popup = ev.popup, fitted = popupOptions(this), o = popup.options;
+    var resized = o.maxWidth !== fitted.maxWidth || o.maxHeight !== fitted.maxHeight;
+    var moved = String(o.autoPanPaddingTopLeft) !== String(fitted.autoPanPaddingTopLeft) ||
+                String(o.autoPanPaddingBottomRight) !== String(fitted.autoPanPaddingBottomRight);
+    if (!resized && !moved) return;
     L.setOptions(popup, fitted);
-    popup.update();
-    if (popup._adjustPan) popup._adjustPan(); /* pan again for the new size */
+    if (resized) popup.update(); /* which pans again for the new size */
+    else if (popup._adjustPan) popup._adjustPan();
   }
 
   /* Draw smaller areas above larger ones (so the tunnel enclave is clickable inside

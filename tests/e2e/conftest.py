@@ -69,6 +69,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from sitmap.page.texts import MAP_FIRST
 from tests.e2e.server import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -332,6 +333,14 @@ class StMap:
         if min_layers > 0:
             expect(frame.locator(DRAWN_LAYERS).nth(min_layers - 1)).to_be_attached()
         return frame
+
+    def wait_whole_page(self) -> None:
+        """Wait until the page is built around the map: a session's first run sends the
+        map alone (``app.map_first_view``), then the whole page runs again, and the
+        first run's caption goes once that run has finished."""
+        sidebar = self.page.get_by_test_id("stSidebarContent")
+        expect(sidebar.get_by_role("heading", name="Layers", exact=True)).to_be_visible()
+        expect(sidebar.get_by_text(MAP_FIRST)).to_have_count(0)
 
     def draw_polyline(self, points: Sequence[tuple[float, float]], *, index: int = 0) -> None:
         """Draw a line with leaflet.draw's polyline tool, as a person would.

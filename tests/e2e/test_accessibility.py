@@ -70,6 +70,7 @@ def test_axe_finds_nothing_serious_in_the_page_and_the_map(
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(fresh_app.url)
     frame = st_map.wait(min_layers=10)
+    st_map.wait_whole_page()  # not the first run's page, which is the map alone
     for tab in TABS:  # each tab's own content, shown
         page.get_by_role("tab", name=tab).click()
         expect(page.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")

@@ -182,3 +182,38 @@ def test_the_legend_event_dot_is_the_colour_events_are_drawn_in(
     swatch = frame.locator('.sitmap-legend-row[data-key="event"] circle')
     expect(swatch).to_have_attribute("fill", drawn)
     assert drawn == EVENT_STYLE["fillColor"]
+
+
+# Puts the Rafah crossing just beyond the map's right edge, then opens its popup: Leaflet
+# pans the popup into view, where it comes to rest under the open legend.
+_POPUP_BEYOND_RIGHT_EDGE = """() => {
+    const map = window.sitmapMap;
+    let crossing = null;
+    map.eachLayer(l => {
+        if (l.feature && l.feature.properties._id === "rafah_crossing") crossing = l;
+    });
+    const at = map.latLngToContainerPoint(crossing.getLatLng());
+    const size = map.getSize();
+    map.panBy([at.x - (size.x + 150), at.y - 250], {animate: false});
+    crossing.openPopup();
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1400, 1000), (390, 844)], ids=["desktop", "phone"])
+def test_a_popup_that_comes_to_rest_under_the_legend_can_be_closed(
+    page: Page, start_app: StartApp, st_map: StMap, width: int, height: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    frame = open_map(page, start_app, st_map)
+    details = frame.locator(".sitmap-legend details")
+    if width < 700:
+        frame.locator(".sitmap-legend summary").click()  # a phone's reader opens it
+    expect(details).to_have_attribute("open", "")
+    st_map.frame_handle().evaluate(_POPUP_BEYOND_RIGHT_EDGE)
+    popup = frame.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Rafah crossing")
+    expect(details).not_to_have_attribute("open", "")  # folded, out of the popup's way
+    # a real click, which Playwright refuses when anything lies over the button
+    frame.locator(".leaflet-popup-close-button").click(timeout=5_000)
+    expect(popup).to_have_count(0)
+    expect(details).to_have_attribute("open", "")  # unfolded again
