@@ -212,7 +212,8 @@
       if (map._panAnim && map._panAnim._inProgress) return; /* again at its moveend */
       var details = map.getContainer().querySelector(".sitmap-legend details[open]");
       var el = open.getElement();
-      if (!details || !el) return;
+      /* not before Leaflet's style sheet has placed the legend (again at a moveend) */
+      if (!details || !el || getComputedStyle(details.closest(".leaflet-top")).position !== "absolute") return;
       var a = details.getBoundingClientRect(), b = el.getBoundingClientRect();
       if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
         details.open = false;

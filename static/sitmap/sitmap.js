@@ -96,48 +96,70 @@
      popup stays below it folded.) */
   function controlsReach(map, corner, axis) {
     var box = map && map.getContainer().querySelector(".leaflet-" + corner);
-    if (!box || !box.children.length) return 0;
+    if (!box || !box.children.length || !laidOut(box)) return 0;
     var r = box.getBoundingClientRect();
     return Math.ceil(axis === "x" ? r.width : r.height);
+  }
+
+  /* Whether Leaflet's style sheet has placed the map's controls yet: before it has, they
+     lie in the page's flow, as wide as the map and one under another. */
+  function laidOut(corner) {
+    return getComputedStyle(corner).position === "absolute";
   }
 
   /* How far down the legend reaches when folded (px): a popup stays below it. */
   function foldedLegendReach(map) {
     var summary = map && map.getContainer().querySelector(".sitmap-legend summary");
-    if (!summary) return 0;
+    var corner = summary && summary.closest(".leaflet-top");
+    if (!corner || !laidOut(corner)) return 0;
     return Math.ceil(summary.getBoundingClientRect().bottom -
                      map.getContainer().getBoundingClientRect().top);
+  }
+
+  /* Where a popup may not come to rest (px from each side): clear of the controls. */
+  function popupPadding(map) {
+    var bottom = Math.max(controlsReach(map, "bottom.leaflet-left", "y"),
+                          controlsReach(map, "bottom.leaflet-right", "y"));
+    var size = map ? map.getSize() : { x: 0, y: 0 };
+    /* never more than a third of the map: a popup must still fit */
+    var most = function (px, side) { return Math.min(Math.max(12, px + 4), Math.floor(side / 3)); };
+    return {
+      autoPanPaddingTopLeft: [most(controlsReach(map, "top.leaflet-left", "x"), size.x),
+                              most(foldedLegendReach(map), size.y)],
+      autoPanPaddingBottomRight: [12, most(bottom, size.y)],
+    };
   }
 
   /* Popup options that keep a popup inside a small map and clear of its controls. */
   function popupOptions(map) {
     var size = map ? map.getSize() : { x: 1000, y: 800 };
     var width = Math.max(160, Math.min(440, size.x - 110)); /* 40 px of frame around it */
-    var bottom = Math.max(controlsReach(map, "bottom.leaflet-left", "y"),
-                          controlsReach(map, "bottom.leaflet-right", "y"));
-    return {
+    var padding = popupPadding(map);
+    var free = size.y - padding.autoPanPaddingTopLeft[1] - padding.autoPanPaddingBottomRight[1];
+    return L.extend({
       maxWidth: width,
       minWidth: Math.min(260, width),
-      maxHeight: Math.max(140, Math.min(340, size.y - 140 - bottom)),
-      autoPanPaddingTopLeft: [Math.max(12, controlsReach(map, "top.leaflet-left", "x") + 4),
-                              Math.max(12, foldedLegendReach(map) + 4)],
-      autoPanPaddingBottomRight: [12, Math.max(12, bottom + 4)],
+      maxHeight: Math.max(140, Math.min(340, free - 60)), /* 60: title, tip and frame */
       keepInView: true,
-    };
+    }, padding);
   }
   window.sitmapPopupOptions = popupOptions;
 
-  /* Any popup that opens (features' too) is sized to the map it opens on, and panned
-     clear of the controls. */
+  /* Every pan that brings a popup into view measures the controls as they are then (a
+     popup bound before the map was laid out, a control that has grown). */
+  var adjustPan = L.Popup.prototype._adjustPan;
+  L.Popup.prototype._adjustPan = function () {
+    if (this._map) L.setOptions(this, popupPadding(this._map));
+    return adjustPan.apply(this, arguments);
+  };
+
+  /* Any popup that opens (features' too) is sized to the map it opens on. */
   function fitPopup(ev) {
-    var popup = ev.popup, fitted = popupOptions(this), o = popup.options;
-    var resized = o.maxWidth !== fitted.maxWidth || o.maxHeight !== fitted.maxHeight;
-    var moved = String(o.autoPanPaddingTopLeft) !== String(fitted.autoPanPaddingTopLeft) ||
-                String(o.autoPanPaddingBottomRight) !== String(fitted.autoPanPaddingBottomRight);
-    if (!resized && !moved) return;
+    var popup = ev.popup, fitted = popupOptions(this);
+    if (popup.options.maxWidth === fitted.maxWidth && popup.options.maxHeight === fitted.maxHeight) return;
     L.setOptions(popup, fitted);
-    if (resized) popup.update(); /* which pans again for the new size */
-    else if (popup._adjustPan) popup._adjustPan();
+    popup.update();
+    if (popup._adjustPan) popup._adjustPan(); /* pan again for the new size */
   }
 
   /* Draw smaller areas above larger ones (so the tunnel enclave is clickable inside

@@ -6,10 +6,15 @@ import datetime as dt
 import json
 import re
 
+import streamlit_folium
+
 from sitmap.mapview import (
+    ExtraLayer,
     ViewState,
+    base_map,
     default_layers,
     events_payload,
+    feature_collection,
     full_map,
     layer_geojson,
     view_groups,
@@ -186,3 +191,34 @@ def test_a_selected_id_from_a_link_never_runs_as_a_template(rafah) -> None:
     assert options is not None
     assert json.loads(options.group(1))["focus"] == "{{ 7*7 }}</script>"  # data, as typed
     assert "{{ 7*7 }}" not in html and '</script>"' not in html
+
+
+def test_layer_data_reaches_the_browser_as_data_in_what_streamlit_folium_sends(rafah) -> None:
+    """The string streamlit-folium sends for a rerun's layers (its own function, as
+    ``st_folium`` calls it): data cannot close the script or run as a template, and
+    reads back as it was."""
+    raw = "</script><script>alert(1)</script>{{ 7*7 }}{% if true %}ran{% endif %}"
+    upload = ExtraLayer(
+        "upload:x",
+        "Uploaded",
+        feature_collection(
+            [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [34.25, 31.28]},
+                    "properties": {"_id": "x", "note": raw},
+                }
+            ]
+        ),
+    )
+    chosen = view(rafah, layers={"places", "upload:x"})
+    m = base_map(rafah)
+    sent = "\n".join(
+        streamlit_folium._get_feature_group_string(group, m, i)
+        for i, group in enumerate(view_groups(rafah, chosen, extra=[upload]))
+    )
+    assert "</script>" not in sent and "{{ 7*7 }}" not in sent and "{% if" not in sent
+    data = re.findall(r"\.addData\((\{.*?\})\);", sent)
+    assert len(data) == 2  # the places layer and the upload
+    (note,) = [f["properties"]["note"] for f in json.loads(data[1])["features"]]
+    assert note == raw

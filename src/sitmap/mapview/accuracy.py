@@ -21,6 +21,8 @@ from shapely.geometry.base import BaseGeometry
 from sitmap.analysis.timeline import valid_at
 from sitmap.analysis.uncertainty import buffered
 from sitmap.caching import DerivedCache
+from sitmap.mapview.elements import GeoJsonText, geojson_text
+from sitmap.mapview.styles import POINT_RADIUS_PX
 from sitmap.schema import LayerKind
 from sitmap.situation import Situation
 
@@ -110,5 +112,5 @@ def accuracy_group(
             continue
         data = accuracy_geojson(situation, layer_id, as_of)
         if data["features"]:
-            folium.GeoJson(data, interactive=False).add_to(group)
+            GeoJsonText(geojson_text(data), radius=POINT_RADIUS_PX, interactive=False).add_to(group)
     return group

@@ -7,6 +7,7 @@ into the page as JSON and are placed with ``textContent`` by ``static/sitmap/sit
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, cast
 
 from branca.element import Element, Figure, JavascriptLink, MacroElement
@@ -17,7 +18,7 @@ from sitmap.escaping import script_safe
 from sitmap.mapview import assets
 from sitmap.mapview.styles import SEA_COLOUR
 
-__all__ = ["CornerBox", "EventsLayer", "Header", "ViewScript"]
+__all__ = ["CornerBox", "EventsLayer", "GeoJsonText", "Header", "ViewScript", "geojson_text"]
 
 
 _CSS = f"""<style>
@@ -124,6 +125,69 @@ class EventsLayer(JSCSSMixin, MacroElement):
         figure = cast(Figure, self.get_root())
         for name, url in self.default_js:
             figure.header.add_child(JavascriptLink(url), name=name)
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_ScriptText(script(self, kwargs)), name=self.get_name())
+
+
+def geojson_text(data: Mapping[str, Any], /) -> str:
+    """GeoJSON as compact JSON text safe inside a <script> (``escaping.script_safe``): made
+    once per layer and day (or per upload revision) and put into every run's map as is.
+    """
+    return script_safe(json.dumps(data, separators=(",", ":")))
+
+
+class GeoJsonText(MacroElement):
+    """A GeoJSON layer drawn as ``folium.GeoJson`` draws it: points as circle markers of
+    ``radius`` px, each feature styled by its ``style`` property (a Leaflet path style),
+    ``on_each_feature`` run on each. Its data is JSON text made beforehand
+    (:func:`geojson_text`) and the script joins the page as text: folium's element
+    serialises its data and branca lexes the result as a Jinja template on every render,
+    which was most of a rerun's map time.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson(null, {
+            interactive: {{ this.interactive|tojson }},
+            pointToLayer: function (feature, latlng) {
+                return L.circleMarker(latlng, {
+                    radius: {{ this.radius }}, fill: true,
+                    interactive: {{ this.interactive|tojson }}
+                });
+            },
+            {%- if this.on_each_feature %}
+            onEachFeature: {{ this.on_each_feature }},
+            {%- endif %}
+            style: function (feature) { return (feature.properties || {}).style; }
+        });
+        {{ this.get_name() }}.addData({{ this.text }});
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        radius: int,
+        on_each_feature: str | None = None,
+        interactive: bool = True,
+    ) -> None:
+        """``text`` from :func:`geojson_text`; ``on_each_feature`` a JS function (feature,
+        layer) as source text, fixed by sitmap (never from data).
+        """
+        super().__init__()
+        self._name = "GeoJsonText"
+        self.text = text
+        self.radius = radius
+        self.on_each_feature = on_each_feature
+        self.interactive = interactive
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement's
+        """As MacroElement.render, but the script joins the page as text (see the class)."""
+        figure = cast(Figure, self.get_root())
         script = self._template.module.__dict__["script"]
         figure.script.add_child(_ScriptText(script(self, kwargs)), name=self.get_name())
 

@@ -12,18 +12,18 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import folium
 import shapely
-from folium.utilities import JsCode
 
 from sitmap.analysis.timeline import end_of_day_utc, start_of_day_utc, valid_at
 from sitmap.caching import DerivedCache
 from sitmap.escaping import esc
 from sitmap.mapview.accuracy import accuracy_group
 from sitmap.mapview.basemap import Tiles, base_map
-from sitmap.mapview.elements import ViewScript
+from sitmap.mapview.elements import GeoJsonText, ViewScript, geojson_text
 from sitmap.mapview.labels import LabelLanguage, labels_group
 from sitmap.mapview.popups import popup_html, tooltip_html
 from sitmap.mapview.styles import (
@@ -49,14 +49,13 @@ __all__ = [
 ]
 
 
-_BIND = JsCode(
-    """function (feature, layer) {
+_BIND = """function (feature, layer) {
         var p = feature.properties || {};
         if (p._tooltip) layer.bindTooltip(p._tooltip, {sticky: true, className: "sitmap-tooltip"});
         if (p._popup) layer.bindPopup(p._popup, window.sitmapPopupOptions
             ? window.sitmapPopupOptions(null) : {maxWidth: 440, minWidth: 260, maxHeight: 340});
     }"""
-)
+"""Each feature's tooltip and popup (escaped HTML made by ``popups``), bound in the browser."""
 
 
 Language = LabelLanguage
@@ -98,6 +97,11 @@ class ExtraLayer:
     title: str
     features: Mapping[str, Any]
 
+    @cached_property
+    def text(self) -> str:
+        """``features`` as the map's JSON text, made once per layer object."""
+        return geojson_text(self.features)
+
 
 _LAYERS: DerivedCache[dict[str, Any]] = DerivedCache("layer GeoJSON", maxsize=256)
 """Each situation layer as drawn, by situation key, layer id and 'as of' day."""
@@ -107,6 +111,18 @@ def layer_geojson(situation: Situation, layer_id: str, as_of: dt.date, /) -> dic
     """A situation layer as GeoJSON for the map: valid features only, escaped HTML props."""
     return _LAYERS.get_or_make(
         (situation.key, layer_id, as_of), lambda: _layer_geojson(situation, layer_id, as_of)
+    )
+
+
+_LAYER_TEXTS: DerivedCache[str] = DerivedCache("layer GeoJSON text", maxsize=256)
+"""Each situation layer as the map's JSON text (:func:`layer_geojson`, serialised once)."""
+
+
+def layer_text(situation: Situation, layer_id: str, as_of: dt.date, /) -> str:
+    """:func:`layer_geojson` as the JSON text the map's script carries."""
+    return _LAYER_TEXTS.get_or_make(
+        (situation.key, layer_id, as_of),
+        lambda: geojson_text(layer_geojson(situation, layer_id, as_of)),
     )
 
 
@@ -177,13 +193,10 @@ def _missing(value: Any) -> bool:
     return False
 
 
-def _geojson_group(name: str, data: Mapping[str, Any]) -> folium.FeatureGroup:
+def _geojson_group(name: str, text: str) -> folium.FeatureGroup:
+    """One layer's feature group from its JSON text (``geojson_text``)."""
     group = folium.FeatureGroup(name=name)
-    folium.GeoJson(
-        dict(data),
-        marker=folium.CircleMarker(radius=POINT_RADIUS_PX, fill=True),
-        on_each_feature=_BIND,
-    ).add_to(group)
+    GeoJsonText(text, radius=POINT_RADIUS_PX, on_each_feature=_BIND).add_to(group)
     return group
 
 
@@ -199,12 +212,10 @@ def view_groups(
     for layer_id, layer in situation.layers.items():
         if layer.spec.kind is LayerKind.EVENTS or layer_id not in view.layers:
             continue
-        groups.append(
-            _geojson_group(layer.spec.title, layer_geojson(situation, layer_id, view.as_of))
-        )
+        groups.append(_geojson_group(layer.spec.title, layer_text(situation, layer_id, view.as_of)))
     for own in extra:
         if own.id in view.layers:
-            groups.append(_geojson_group(own.title, own.features))
+            groups.append(_geojson_group(own.title, own.text))
     if view.accuracy:
         groups.append(accuracy_group(situation, view.layers, view.as_of))
     events_visible = any(layer.id in view.layers for layer in situation.layers_of(LayerKind.EVENTS))
