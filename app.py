@@ -113,6 +113,7 @@ def map_widget(ws: Workspace, view: ViewState, session: PageSession) -> dict[str
         use_container_width=True,
         center=centre,
         zoom=zoom,
+        render=False,  # st_folium renders the map itself; a whole-page render is thrown away
     )
     return result
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+import types
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -15,8 +17,9 @@ from sitmap.io import export_bytes
 from sitmap.page import tables, workbench
 from sitmap.page.session import MAP_DRAWN_KEY
 from sitmap.page.workspace import export_file, open_workspace
+from sitmap.panels import briefing
 from sitmap.situation import load_situation
-from sitmap.store import SketchDraft, open_store
+from sitmap.store import Revision, SketchDraft, open_store
 from tests.conftest import RAFAH, REPO
 
 LINE = {"type": "LineString", "coordinates": [[34.279, 31.2725], [34.26, 31.30]]}
@@ -199,3 +202,28 @@ def test_a_read_only_store_shows_saved_work_with_saving_off(store) -> None:
     assert problem.startswith(f"Saved corridors and uploads are read-only: {store.path} ")
     assert "(the file is not writable by this user)" in problem
     assert "point SITMAP_DB at a writable place" in problem
+
+
+def _reachable(root: object, /, *, limit: int = 500_000) -> list[object]:
+    """Objects reachable from ``root`` through data (not through modules, classes or code)."""
+    skip = (types.ModuleType, type, types.FunctionType, types.CodeType, types.BuiltinFunctionType)
+    seen: dict[int, object] = {id(root): root}
+    todo = [root]
+    while todo and len(seen) < limit:
+        for child in gc.get_referents(todo.pop()):
+            if id(child) not in seen and not isinstance(child, skip):
+                seen[id(child)] = child
+                todo.append(child)
+    return list(seen.values())
+
+
+def test_a_download_made_on_click_keeps_no_stored_upload_alive(store) -> None:
+    """Streamlit keeps a download button's function after the session that drew it has
+    ended: what the briefing, offline-map and layer downloads are made from must not hold
+    the workspace, whose stored uploads carry their whole text (49 MB at the limit)."""
+    ws = open_workspace(load_situation(RAFAH), store, author="dana")
+    assert ws.uploads and ws.extra
+    held = _reachable(briefing._Source.of(ws))
+    assert not any(obj is ws for obj in held)
+    assert not any(isinstance(obj, Revision) for obj in held)
+    assert any(obj is ws.extra[-1] for obj in held)  # what is drawn is still there
