@@ -125,8 +125,7 @@ class EventsLayer(JSCSSMixin, MacroElement):
         figure = cast(Figure, self.get_root())
         for name, url in self.default_js:
             figure.header.add_child(JavascriptLink(url), name=name)
-        script = self._template.module.__dict__["script"]
-        figure.script.add_child(_ScriptText(script(self, kwargs)), name=self.get_name())
+        _add_script_as_text(self, kwargs)
 
 
 def geojson_text(data: Mapping[str, Any], /) -> str:
@@ -187,9 +186,16 @@ class GeoJsonText(MacroElement):
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement's
         """As MacroElement.render, but the script joins the page as text (see the class)."""
-        figure = cast(Figure, self.get_root())
-        script = self._template.module.__dict__["script"]
-        figure.script.add_child(_ScriptText(script(self, kwargs)), name=self.get_name())
+        _add_script_as_text(self, kwargs)
+
+
+def _add_script_as_text(element: MacroElement, kwargs: dict[str, Any], /) -> None:
+    """Put ``element``'s rendered script macro into its page as text: branca would parse it
+    again as a Jinja template (lexing its data on every render, and running any '{{ }}').
+    """
+    figure = cast(Figure, element.get_root())
+    script = element._template.module.__dict__["script"]
+    figure.script.add_child(_ScriptText(script(element, kwargs)), name=element.get_name())
 
 
 class _ScriptText(Element):
