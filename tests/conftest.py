@@ -11,9 +11,28 @@ from typing import Any
 import pytest
 
 from sitmap.settings import DEFAULT_SITUATION, REPO_ROOT
+from sitmap.store import Revision
 
 REPO = REPO_ROOT
 RAFAH = DEFAULT_SITUATION
+HOSTILE_SCRIPT = "<script>alert(1)</script>"
+
+
+def stored_revision(name: str, content: dict, kind: str = "corridor") -> Revision:
+    """A stored revision of ``content`` as the store returns it, its author and notes hostile."""
+    return Revision(
+        sketch_id="abc",
+        revision=2,
+        kind=kind,
+        name=name,
+        author=HOSTILE_SCRIPT,
+        created_at="2025-11-10T09:00:00Z",
+        notes=HOSTILE_SCRIPT,
+        situation="rafah-2025-11",
+        deleted=False,
+        created_by="dana",
+        content_json=json.dumps(content),
+    )
 
 
 def point_feature(ident: str = "p1", lon: float = 34.25, lat: float = 31.28, **props: Any) -> dict:

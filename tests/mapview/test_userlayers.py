@@ -15,9 +15,9 @@ from sitmap.analysis import measure
 from sitmap.mapview import SKETCH_LAYER_ID, sketch_layer, upload_layer
 from sitmap.situation import load_situation
 from sitmap.store import Revision
-from tests.conftest import RAFAH
+from tests.conftest import HOSTILE_SCRIPT, RAFAH, stored_revision
 
-HOSTILE = "<script>alert(1)</script>"
+HOSTILE = HOSTILE_SCRIPT
 
 
 @pytest.fixture(scope="module")
@@ -25,24 +25,10 @@ def rafah():
     return load_situation(RAFAH)
 
 
-def revision(name: str, content: dict, kind: str = "corridor") -> Revision:
-    return Revision(
-        sketch_id="abc",
-        revision=2,
-        kind=kind,
-        name=name,
-        author=HOSTILE,
-        created_at="2025-11-10T09:00:00Z",
-        notes=HOSTILE,
-        situation="rafah-2025-11",
-        deleted=False,
-        created_by="dana",
-        content_json=json.dumps(content),
-    )
-
-
 def test_sketch_layer_escapes_names_authors_and_notes(rafah) -> None:
-    rev = revision(HOSTILE, {"type": "LineString", "coordinates": [[34.25, 31.28], [34.27, 31.29]]})
+    rev = stored_revision(
+        HOSTILE, {"type": "LineString", "coordinates": [[34.25, 31.28], [34.27, 31.29]]}
+    )
     report = measure(LineString(rev.content["coordinates"]), rafah)
     layer = sketch_layer([rev], {"abc": report})
     props = layer.features["features"][0]["properties"]

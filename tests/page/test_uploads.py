@@ -9,25 +9,9 @@ import geopandas as gpd
 from shapely.geometry import Point, Polygon
 
 from sitmap.page.uploads import stored_layer_frame, upload_areas
-from sitmap.store import Revision
+from tests.conftest import HOSTILE_SCRIPT, stored_revision
 
-HOSTILE = "<script>alert(1)</script>"
-
-
-def revision(name: str, content: dict, kind: str = "corridor") -> Revision:
-    return Revision(
-        sketch_id="abc",
-        revision=2,
-        kind=kind,
-        name=name,
-        author=HOSTILE,
-        created_at="2025-11-10T09:00:00Z",
-        notes=HOSTILE,
-        situation="rafah-2025-11",
-        deleted=False,
-        created_by="dana",
-        content_json=json.dumps(content),
-    )
+HOSTILE = HOSTILE_SCRIPT
 
 
 def test_upload_areas_name_each_polygon_and_its_file() -> None:
@@ -51,7 +35,7 @@ def test_stored_layer_round_trips_through_the_store_shape() -> None:
             }
         ],
     }
-    frame = stored_layer_frame(revision("x.geojson", content, kind="layer"))
+    frame = stored_layer_frame(stored_revision("x.geojson", content, kind="layer"))
     assert frame.crs.to_epsg() == 4326
     assert frame.geometry.iloc[0].equals(Point(34.25, 31.28))
 
@@ -133,7 +117,7 @@ def test_stored_shapes_read_from_the_text_match_the_parsed_ones() -> None:
             "geometries": [{"type": "Point", "coordinates": [34.25, 31.28]}]}},
     ]  # fmt: skip
     content = {"type": "FeatureCollection", "features": features}
-    spaced = revision("a.geojson", content, kind="layer")
+    spaced = stored_revision("a.geojson", content, kind="layer")
     compact = replace(spaced, content_json=json.dumps(content, separators=(",", ":")))
     fast, fast_props = stored_rows(compact)
     slow, slow_props = stored_rows(spaced)
@@ -143,5 +127,5 @@ def test_stored_shapes_read_from_the_text_match_the_parsed_ones() -> None:
     assert list(fast_props) == list(slow_props) == [{"name": "a"}, {"name": HOSTILE, "n": 2}, {}]
     with_null = {"type": "FeatureCollection", "features": [*features, {
         "type": "Feature", "properties": {}, "geometry": None}]}  # fmt: skip
-    shapes, _ = stored_rows(revision("b.geojson", with_null, kind="layer"))
+    shapes, _ = stored_rows(stored_revision("b.geojson", with_null, kind="layer"))
     assert shapes[-1] is None and len(shapes) == 4

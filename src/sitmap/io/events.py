@@ -45,7 +45,7 @@ import shapely
 
 from sitmap.errors import NO_FEATURE, ImportRefusedError, Problem
 from sitmap.io.imports import ImportedLayer
-from sitmap.schema import LayerKind
+from sitmap.schema import EventProps, LayerKind
 from sitmap.validation import check_collection
 
 __all__ = [
@@ -86,28 +86,8 @@ _NAMES: dict[str, tuple[str, ...]] = {
     "geo_precision": ("geoprecision",),
     "accuracy": ("accuracym", "accuracy"),
 }
-_SCHEMA_FIELDS = frozenset(
-    (
-        "id",
-        "name",
-        "kind",
-        "source",
-        "as_of",
-        "accuracy_m",
-        "approximate",
-        "description",
-        "name_ar",
-        "name_he",
-        "valid_from",
-        "valid_to",
-        "claims",
-        "title",
-        "time",
-        "time_precision",
-        "dating",
-        "actors",
-    )
-)
+_SCHEMA_FIELDS = frozenset(EventProps.model_fields)
+"""Names sitmap reads with a meaning: a table's own column so named is kept as ``table_<name>``."""
 _NOT_ID = re.compile(r"[^A-Za-z0-9_.:\-]+")
 
 
