@@ -339,6 +339,16 @@ def test_an_acled_table_becomes_events_that_validate() -> None:
     assert "events: 2 (2 with a place)" in events_summary(table)
 
 
+def test_a_table_column_named_like_a_sitmap_field_is_kept_apart() -> None:
+    """A table's own 'about' column is kept as 'table_about', never read as sitmap's
+    (which would make the event a rival version of another feature)."""
+    header = ACLED_HEADER + ",about"
+    csv = f"{header}\n{ROW},the strike on the house\n".encode()
+    table = events_from_layer(read_upload(csv, filename="acled.csv"))
+    (props,) = (f["properties"] for f in table.collection["features"])
+    assert props["table_about"] == "the strike on the house" and "about" not in props
+
+
 def test_the_precision_tables_are_acleds() -> None:
     assert ACLED_TIME_PRECISION == {1: "day", 2: "week", 3: "month"}
     assert [ACLED_ACCURACY_M[c][0] for c in (1, 2, 3)] == [2_000, 10_000, 50_000]
