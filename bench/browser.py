@@ -8,6 +8,7 @@ context each time (nothing cached).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import functools
 import http.server
@@ -19,8 +20,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, Frame, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -176,6 +178,17 @@ def toggle_latency(
     done = frame.evaluate("() => window.__sitmapDoneAt")
     clicked = page.evaluate("() => window.__sitmapClickAt")
     return (done - clicked) / 1000
+
+
+def print_figures(
+    doc: str, *, option: str, default: int, figures: Callable[[int], dict[str, Any]]
+) -> None:
+    """A bench module's command: ``--option N`` (default ``default``), then print
+    ``figures(N)`` a line each; ``doc`` (the module's docstring) gives the description."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument(f"--{option}", type=int, default=default)
+    for key, value in figures(getattr(parser.parse_args(), option)).items():
+        print(f"{key}: {value}")
 
 
 def count(frame: Frame, selector: str) -> int:

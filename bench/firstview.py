@@ -14,7 +14,6 @@ to ``bench/RESULTS.md``.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import tempfile
@@ -26,7 +25,7 @@ from typing import Any
 from playwright.sync_api import Browser, Frame
 
 from bench.appserver import running_app
-from bench.browser import REPO, SITMAP_DRAWN, VIEWPORT, chromium, map_frame
+from bench.browser import REPO, SITMAP_DRAWN, VIEWPORT, chromium, map_frame, print_figures
 
 OUT = REPO / "bench" / "out"
 PARTS = ".leaflet-overlay-pane path, .leaflet-marker-pane > *"
@@ -137,11 +136,9 @@ def describe(result: FirstView) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--visits", type=int, default=7)
-    args = parser.parse_args()
-    for key, value in describe(measure(visits=args.visits)).items():
-        print(f"{key}: {value}")
+    print_figures(
+        __doc__, option="visits", default=7, figures=lambda n: describe(measure(visits=n))
+    )
 
 
 if __name__ == "__main__":

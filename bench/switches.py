@@ -13,15 +13,14 @@ to ``bench/RESULTS.md`` (target: ≤ 50 ms).
 
 from __future__ import annotations
 
-import argparse
 import statistics
 from dataclasses import dataclass
 from typing import Any
 
-from playwright.sync_api import Frame
+from playwright.sync_api import Frame, Locator
 
 from bench.appserver import running_app
-from bench.browser import REPO, SITMAP_DRAWN, VIEWPORT, chromium, map_frame
+from bench.browser import REPO, SITMAP_DRAWN, VIEWPORT, chromium, map_frame, print_figures
 
 OUT = REPO / "bench" / "out"
 LAYER_PATHS = "path.sitmap-layer-corridors"
@@ -61,8 +60,13 @@ class Switches:
         return statistics.median(self.off_ms + self.on_ms)
 
 
+def _row(frame: Frame) -> Locator:
+    """The corridors' legend row (the switch timed)."""
+    return frame.locator(".sitmap-legend-row", has_text=ROW_TEXT)
+
+
 def _switch(frame: Frame, *, hidden: bool) -> float:
-    row = frame.locator(".sitmap-legend-row", has_text=ROW_TEXT)
+    row = _row(frame)
     row.evaluate(_ARM, hidden)
     row.click()
     frame.wait_for_function("() => window.__sitmapSwitch !== null", timeout=TIMEOUT_S * 1000)
@@ -74,17 +78,19 @@ def measure(*, clicks: int = 20, env: dict[str, str] | None = None) -> Switches:
     OUT.mkdir(parents=True, exist_ok=True)
     with running_app(env or {}, log=OUT / "switches.log") as app, chromium() as browser:
         context = browser.new_context(viewport=VIEWPORT)
-        page = context.new_page()
-        page.goto(app.url)
-        frame = map_frame(page, timeout_s=TIMEOUT_S)
-        frame.wait_for_function(SITMAP_DRAWN, timeout=TIMEOUT_S * 1000)
-        frame.wait_for_selector(LAYER_PATHS, timeout=TIMEOUT_S * 1000)
-        paths = frame.locator(".sitmap-legend-row", has_text=ROW_TEXT).evaluate(_PATHS)
-        off: list[float] = []
-        on: list[float] = []
-        for i in range(clicks):
-            (off if i % 2 == 0 else on).append(_switch(frame, hidden=i % 2 == 0))
-        context.close()
+        try:
+            page = context.new_page()
+            page.goto(app.url)
+            frame = map_frame(page, timeout_s=TIMEOUT_S)
+            frame.wait_for_function(SITMAP_DRAWN, timeout=TIMEOUT_S * 1000)
+            frame.wait_for_selector(LAYER_PATHS, timeout=TIMEOUT_S * 1000)
+            paths = _row(frame).evaluate(_PATHS)
+            off: list[float] = []
+            on: list[float] = []
+            for i in range(clicks):
+                (off if i % 2 == 0 else on).append(_switch(frame, hidden=i % 2 == 0))
+        finally:
+            context.close()
     return Switches(off, on, paths)
 
 
@@ -100,11 +106,9 @@ def describe(result: Switches) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clicks", type=int, default=20)
-    args = parser.parse_args()
-    for key, value in describe(measure(clicks=args.clicks)).items():
-        print(f"{key}: {value}")
+    print_figures(
+        __doc__, option="clicks", default=20, figures=lambda n: describe(measure(clicks=n))
+    )
 
 
 if __name__ == "__main__":
