@@ -106,8 +106,9 @@ def map_widget(ws: Workspace, view: ViewState, session: PageSession) -> dict[str
     centre, zoom = session.mount_view()
     result: dict[str, Any] | None = st_folium(
         base_map(ws.situation, tiles=view.tiles),
-        feature_group_to_add=view_groups(ws.situation, view, extra=ws.extra),
-        returned_objects=["all_drawings", "center", "zoom"],
+        feature_group_to_add=view_groups(ws.situation, view, extra=ws.extra, seq=session.time_seq),
+        # selected_tags: the day the map stepped to by itself (mapview.timecontrol)
+        returned_objects=["all_drawings", "center", "zoom", "selected_tags"],
         key=session.map_key,
         height=MAP_HEIGHT_PX,
         use_container_width=True,
@@ -131,22 +132,20 @@ def map_first_view(ws: Workspace, session: PageSession) -> ViewState:
 
 
 @guarded
-def situation_view(
-    ws: Workspace, chosen: ViewState, session: PageSession, *, playing: bool, whole: bool
-) -> None:
+def situation_view(ws: Workspace, chosen: ViewState, session: PageSession, *, whole: bool) -> None:
     """The map, its timeline, the workbench and the panels: they move together.
 
     Not ``whole`` (a session's first run): the map alone; once it reports its view (drawn
     in the browser), the whole page runs again around this same map, which stays as drawn.
     """
-    view = chosen_range(ws, session, chosen, playing=playing)
+    view = chosen_range(ws, session, chosen)
     view = replace(view, centre=session.centre, zoom=session.zoom, selected=session.selected)
     result = map_widget(ws, view, session)  # sent first: the map is drawn before the rest
     if not whole:
         if session.map_drawn:
             st.rerun(scope="app")
         return
-    time_controls(ws, view, playing=playing)
+    time_controls(ws, view, session)
     centre = (result or {}).get("center") or {}
     session.moved((centre["lat"], centre["lng"]) if centre else None, (result or {}).get("zoom"))
     view = replace(view, centre=session.centre, zoom=session.zoom)
@@ -205,10 +204,7 @@ def main() -> None:
         view = map_first_view(ws, session)
     if session.selected == "upload:" and ws.uploads:
         session.selected = uploads.newest_layer_id(ws.uploads)
-    playing = bool(st.session_state.get(keys.PLAY_KEY))
-    st.fragment(situation_view, run_every=texts.PLAY_SECONDS if playing else None)(
-        ws, view, session, playing=playing, whole=whole
-    )
+    st.fragment(situation_view)(ws, view, session, whole=whole)
 
 
 main()

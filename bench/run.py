@@ -41,7 +41,7 @@ if __package__ in (None, ""):  # `python bench/run.py`
 
 import psutil
 
-from bench import firstview, mapbuild, switches, uploadload
+from bench import firstview, mapbuild, steps, switches, uploadload
 from bench.appserver import PeakRss, running_app
 from bench.browser import (
     SITMAP_DRAWN,
@@ -406,6 +406,24 @@ def step_switches() -> None:
     )
 
 
+def step_timeline_steps() -> None:
+    """A step of the timeline in the browser alone, back and on (bench/steps.py)."""
+    result = steps.measure(steps=SWITCHES)
+    figures = steps.describe(result)
+    add(
+        Row(
+            f"app, Rafah situation: the map's 'day before'/'next day' clicked → map of that "
+            f"day drawn (browser alone), median of {SWITCHES}",
+            f"{figures['median_ms']:.1f} ms",
+            f"slowest: {figures['max_ms']:.1f} ms; the page follows in "
+            f"{secs(figures['page_follows_median_s'])}",
+            "—",
+            "≤ 50 ms",
+            met(result.median_ms <= 50),
+        )
+    )
+
+
 def step_upload_load() -> None:
     """A second reader's page while a first holds the largest upload (bench/uploadload.py)."""
     result = uploadload.measure(visits=FIRST_VIEWS)
@@ -504,6 +522,7 @@ def main() -> None:
     say("the running app...")
     step_first_view()
     step_switches()
+    step_timeline_steps()
     step_upload_load()
     step_app(folders)
     with chromium() as browser:

@@ -73,6 +73,27 @@ def test_the_slider_filters_the_events_panel(monkeypatch) -> None:
     assert any("5 events from 2025-11-06 up to 2025-11-09" in c.value for c in at.caption)
 
 
+def test_a_step_on_the_map_moves_the_tables_and_the_link(monkeypatch) -> None:
+    """The map steps by itself and reports the range (``timeline.js``); the page takes
+    the newest report, and the reader's own move of the slider wins over an older one."""
+    at = run_app(monkeypatch)
+    at.session_state["situation_map-0"] = {
+        "selected_tags": ["seq=3", "since=2025-10-10", "until=2025-11-09"]
+    }
+    at.run()
+    assert not at.exception
+    assert any("8 events up to 2025-11-09" in c.value for c in at.caption)
+    assert [d.isoformat() for d in at.slider[0].value] == ["2025-10-10", "2025-11-09"]
+    assert at.query_params["to"] == "2025-11-09"
+    at.slider[0].set_value((dt.date(2025, 11, 6), dt.date(2025, 11, 8)))
+    at.session_state["situation_map-0"] = {  # a step the map made before it heard of that
+        "selected_tags": ["seq=4", "since=2025-10-10", "until=2025-11-10"]
+    }
+    at.run()
+    assert [d.isoformat() for d in at.slider[0].value] == ["2025-11-06", "2025-11-08"]
+    assert any("3 events from 2025-11-06 up to 2025-11-08" in c.value for c in at.caption)
+
+
 def test_broken_situation_is_a_message_not_a_traceback(monkeypatch, situation_copy) -> None:
     (situation_copy / "places.geojson").write_text('{"type": "FeatureCollection", "features": [')
     doc = json.loads((situation_copy / "events.geojson").read_text())

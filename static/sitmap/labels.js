@@ -7,7 +7,8 @@
    click always reaches the feature underneath.
 
    API: window.sitmapLabels (made by the base map) has
-     setData(payload, lang)  the labels of the visible layers at the chosen date
+     setData(payload, lang)  the labels of the visible layers, each with its days (f, u)
+     setDay(cutoff)          show those on the map at cutoff (epoch ms; timeline.js)
      setLanguage(lang)       "en", "ar" or "he" (a missing name falls back to English)
      language()              the language asked for
      shown()                 ids of the labels drawn now, in placement order
@@ -35,6 +36,7 @@
       this._labels = [];
       this._lang = "en";
       this._shown = [];
+      this._cutoff = null; /* epoch ms; null: every label */
     },
 
     onAdd: function (map) {
@@ -68,6 +70,18 @@
       if (lang) this._lang = lang;
       this._build();
       return this;
+    },
+
+    setDay: function (cutoff) {
+      this._cutoff = cutoff;
+      this._update();
+      return this;
+    },
+
+    /* Whether a label's feature is on the map of the chosen day (timeline.js inDay). */
+    _inDay: function (item) {
+      var c = this._cutoff;
+      return c === null || ((item.f === undefined || item.f <= c) && (item.u === undefined || c < item.u));
     },
 
     setLanguage: function (lang) {
@@ -166,7 +180,7 @@
         return label.item.a.map(function (a) { return map.latLngToContainerPoint(a); });
       });
       this._labels.forEach(function (label, i) {
-        if (label.item.s !== "point") return;
+        if (label.item.s !== "point" || !self._inDay(label.item)) return;
         var p = points[i][0], marker = box(p.x - r, p.y - r, 2 * r, 2 * r);
         marker.p = label.item.p;
         markers.push(marker);
@@ -186,7 +200,7 @@
       this._shown = [];
       this._labels.forEach(function (label, i) {
         var p = label.item.p, spot = null;
-        for (var level = 0; level < 3 && !spot; level++) {
+        for (var level = 0; level < 3 && !spot && self._inDay(label.item); level++) {
           spot = find(label, points[i], level, Infinity) || find(label, points[i], level, p - 1);
         }
         if (!spot) {

@@ -247,11 +247,15 @@
     });
   }
 
-  /* What each rerun tells the map (sitmap.mapview.elements.ViewScript): the events'
-     date range and visibility, the drawing order, and a feature to open. */
+  window.sitmapArrange = arrange; /* timeline.js: features back on the map, in order */
+
+  /* What each rerun tells the map (sitmap.mapview.elements.ViewScript): the date range
+     of features and events (timeline.js draws it) and the events' visibility, the
+     drawing order, and a feature to open. */
   window.sitmapView = function (opts) {
     var events = window.sitmapEvents;
-    if (events) events.setView(opts.cutoff_ms, opts.events_visible, opts.since_ms);
+    if (window.sitmapTime) window.sitmapTime.fromPage(opts);
+    else if (events) events.setView(opts.cutoff_ms, opts.events_visible, opts.since_ms);
     var map = window.sitmapMap;
     if (!map) return;
     window.setTimeout(function () {

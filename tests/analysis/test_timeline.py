@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+import geopandas as gpd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sitmap.analysis.timeline import claim_groups, claims_until, event_rows, valid_at
+from sitmap.analysis.timeline import (
+    claim_groups,
+    claims_until,
+    day_cutoff_ms,
+    event_rows,
+    shown_spans_ms,
+    valid_at,
+)
 from sitmap.situation import load_situation
 from tests.conftest import RAFAH
 
@@ -78,3 +88,28 @@ def test_the_situation_as_of_a_day_leaves_out_later_features_and_versions() -> N
         assert "najjar_hospital" in set(day.layer("places").frame["id"])
     assert then.key != now.key != rafah.key  # what is derived from each is cached apart
     assert situation_at(rafah, dt.date(2025, 10, 10)) is then
+
+
+DAYS = st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2026, 12, 31))
+
+
+@given(
+    st.lists(st.tuples(st.none() | DAYS, st.none() | DAYS, st.none() | DAYS), min_size=1),
+    DAYS,
+)
+def test_a_span_holds_a_day_exactly_when_the_feature_is_valid_that_day(rows, day) -> None:
+    """The map's script tests from <= cutoff < until; Python tests valid_at: one answer."""
+    frame = gpd.GeoDataFrame(
+        {
+            "valid_from": [r[0] for r in rows],
+            "as_of": [r[1] for r in rows],
+            "valid_to": [r[2] for r in rows],
+        },
+        geometry=[None] * len(rows),
+    )
+    cutoff = day_cutoff_ms(day)
+    shown = [
+        (start is None or start <= cutoff) and (end is None or cutoff < end)
+        for start, end in shown_spans_ms(frame)
+    ]
+    assert shown == list(valid_at(frame, day))

@@ -3,6 +3,7 @@ moves everything, a view you can send, a place you can find, uploads never lost.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
@@ -12,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from shapely.geometry import Point
 
+from sitmap.mapview.timecontrol import PLAY_LABEL, TIME_TEXTS
 from sitmap.situation import load_situation
 from tests.conftest import RAFAH
 
@@ -202,11 +204,39 @@ def test_play_moves_events_and_zones(
     frame = st_map.wait(min_layers=5)
     expect(frame.locator("path.sitmap-layer-corridors")).to_have_count(0)  # not yet reported
     expect(frame.locator("path.sitmap-fid-tunnel_enclave_jenina")).to_have_count(0)
-    page.get_by_text("Play: step through the days").click()
+    frame.get_by_role("button", name=PLAY_LABEL).click()  # the map's own control
     expect(frame.locator("path.sitmap-layer-corridors")).to_have_count(3, timeout=60_000)
     expect(frame.locator("path.sitmap-fid-tunnel_enclave_jenina")).to_have_count(1)
-    page.get_by_text("Play: step through the days").click()  # stop
-    assert query_of(page)["to"] >= "2025-11-10"
+    frame.get_by_role("button", name=TIME_TEXTS["stop"]).click()
+    shown = frame.locator(".sitmap-time-day").inner_text()
+    # the page follows the day the map stopped at: the link and the events panel
+    expect(page).to_have_url(re.compile(r"to=2025-11-(1\d|2\d|30)"))
+    day = query_of(page)["to"]
+    assert dt.date.fromisoformat(day).strftime("%d %b %Y") in shown
+    page_log.assert_clean()
+
+
+def test_a_step_on_the_map_needs_no_rerun_and_the_page_follows(
+    fresh_app, page: Page, st_map: StMap, page_log: PageLog, screenshot: Screenshot
+) -> None:
+    page.goto(url_of(fresh_app, "to=2025-11-05"))  # the day the enclave is first reported
+    frame = st_map.wait(min_layers=5)
+    st_map.wait_whole_page()
+    enclave = frame.locator("path.sitmap-fid-tunnel_enclave_jenina")
+    expect(enclave).to_have_count(1)
+    # a step back is drawn by the map itself, before any rerun could run: count the
+    # enclave's path in the same task as the click
+    gone = st_map.frame_handle().evaluate(
+        """() => { document.querySelector('.sitmap-time-back').click();
+        return document.querySelectorAll('path.sitmap-fid-tunnel_enclave_jenina').length; }"""
+    )
+    assert gone == 0
+    expect(frame.locator(".sitmap-time-day")).to_have_text("Map of Tue 04 Nov 2025")
+    expect(page).to_have_url(re.compile(r"to=2025-11-04"))  # the page took the step
+    expect(enclave).to_have_count(0)  # and its rerun kept the map's day
+    frame.get_by_role("button", name=TIME_TEXTS["next"]).click()
+    expect(enclave).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"to=2025-11-05"))
     page_log.assert_clean()
 
 

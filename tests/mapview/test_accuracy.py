@@ -28,7 +28,7 @@ def test_the_accuracy_is_drawn_only_when_asked(rafah) -> None:
 
 
 def test_each_feature_with_an_accuracy_gets_its_shape(rafah) -> None:
-    data = accuracy_geojson(rafah, "places", view(rafah).as_of)
+    data = accuracy_geojson(rafah, "places")
     ids = {f["properties"]["_id"] for f in data["features"]}
     assert "accuracy:najjar_hospital" in ids
     hospital = next(

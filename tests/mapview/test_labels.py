@@ -10,6 +10,7 @@ import folium
 import pytest
 import shapely
 
+from sitmap.analysis.timeline import day_cutoff_ms, day_start_ms
 from sitmap.mapview import default_layers
 from sitmap.mapview.labels import (
     ESTIMATE_MARK,
@@ -34,7 +35,7 @@ def rafah():
 
 def payload(situation, layers=None, as_of=AS_OF):
     chosen = default_layers(situation) if layers is None else frozenset(layers)
-    return labels_payload(situation, chosen, as_of)
+    return labels_payload(situation, chosen, as_of=as_of)
 
 
 def by_id(data) -> dict:
@@ -89,6 +90,23 @@ def test_features_not_on_the_map_of_the_day_are_not_labelled(rafah) -> None:
     assert "army_held_area_2025-10-19" in late
     assert "army_held_area_2025-10-19" not in early  # valid from 2025-10-10
     assert early < late
+
+
+def test_the_maps_labels_carry_the_days_they_are_shown(rafah) -> None:
+    """The map gets every label of its layers, each with its feature's span of days, and
+    the labels of a day (labels.js: f <= cutoff < u) are the briefing's of that day."""
+    every = payload(rafah, as_of=None)["labels"]
+    held = by_id({"labels": every})["army_held_area_2025-10-19"]
+    assert held["f"] == day_start_ms(dt.date(2025, 10, 19))
+    first, last = rafah.manifest.start, rafah.manifest.end
+    for day in (first + dt.timedelta(days=n) for n in range((last - first).days + 1)):
+        cutoff = day_cutoff_ms(day)
+        drawn = {
+            label["id"]
+            for label in every
+            if label.get("f", cutoff) <= cutoff and cutoff < label.get("u", cutoff + 1)
+        }
+        assert drawn == set(by_id(payload(rafah, as_of=day))), day
 
 
 def test_short_labels_drop_qualifiers_and_mark_estimates() -> None:
@@ -183,7 +201,7 @@ def test_label_text_is_data_never_markup(situation_copy) -> None:
     situation = load_situation(situation_copy)
     labels = by_id(payload(situation))
     assert labels["rafah_crossing"]["t"]["ar"][0].startswith("<img")  # the text, kept as text
-    group = labels_group(situation, default_layers(situation), AS_OF, language="ar")
+    group = labels_group(situation, default_layers(situation), language="ar")
     m = folium.Map()
     group.add_to(m)
     html = m.get_root().render()

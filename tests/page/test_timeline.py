@@ -1,4 +1,4 @@
-"""The timeline under the map: every day counted, and the play control's steps."""
+"""The timeline under the map: every day counted, and the ranges the map reports."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from sitmap.page.timeline import events_per_day, histogram_html, next_step
+from sitmap.page.timeline import ReportedRange, events_per_day, histogram_html, reported_range
 from sitmap.situation import load_situation
 from tests.conftest import RAFAH
 
@@ -26,11 +26,34 @@ def test_every_day_of_the_situation_has_a_count(rafah) -> None:
     assert counts["events"].sum() == int(inside.sum())
 
 
-def test_play_steps_a_day_and_loops_at_the_end(rafah) -> None:
+def test_the_range_the_map_stepped_to_is_read_from_its_report(rafah) -> None:
     manifest = rafah.manifest
-    start = manifest.start
-    assert next_step((start, dt.date(2025, 11, 9)), manifest) == (start, dt.date(2025, 11, 10))
-    assert next_step((start, manifest.end), manifest) == (start, start)
+    tags = ["seq=7", "since=2025-11-01", "until=2025-11-10"]
+    assert reported_range(tags, manifest) == ReportedRange(
+        7, (dt.date(2025, 11, 1), dt.date(2025, 11, 10))
+    )
+    assert reported_range(list(reversed(tags)), manifest) is not None  # any order
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        None,
+        [],
+        "seq=1",
+        ["seq=1", "since=2025-11-01"],
+        ["seq=x", "since=2025-11-01", "until=2025-11-10"],
+        ["seq=0", "since=2025-11-01", "until=2025-11-10"],
+        ["seq=1", "since=2025-11-10", "until=2025-11-01"],
+        ["seq=1", "since=2020-01-01", "until=2025-11-01"],
+        ["seq=1", "since=2025-11-01", "until=2099-01-01"],
+        ["seq=1", "since=1 Nov", "until=2025-11-10"],
+        ["seq=1", "from=2025-11-01", "until=2025-11-10"],
+        ["seq=1", "since=2025-11-01", "until=2025-11-10", "x=1"],
+    ],
+)
+def test_a_report_the_map_does_not_make_is_ignored(rafah, tags) -> None:
+    assert reported_range(tags, rafah.manifest) is None
 
 
 def test_the_histogram_darkens_the_chosen_days_and_names_the_busiest(rafah) -> None:

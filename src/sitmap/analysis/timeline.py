@@ -24,9 +24,12 @@ __all__ = [
     "ClaimRow",
     "claim_groups",
     "claims_until",
+    "day_cutoff_ms",
+    "day_start_ms",
     "end_of_day_utc",
     "first_shown",
     "is_version",
+    "shown_spans_ms",
     "situation_at",
     "start_of_day_utc",
     "valid_at",
@@ -111,6 +114,40 @@ def valid_at(frame: gpd.GeoDataFrame, as_of: dt.date, /) -> pd.Series:
     if "valid_to" in frame:
         mask &= frame["valid_to"].map(lambda d: _day(d) is None or d >= as_of).astype(bool)
     return mask
+
+
+def day_start_ms(day: dt.date, /) -> int:
+    """A day's first instant (UTC midnight) in epoch milliseconds."""
+    return int(start_of_day_utc(day).timestamp()) * 1000
+
+
+def day_cutoff_ms(day: dt.date, /) -> int:
+    """A day's last whole second (23:59:59 UTC) in epoch milliseconds: what the map of
+    ``day`` shows is what is dated at or before it (the map's ``cutoff``).
+    """
+    return day_start_ms(day + dt.timedelta(days=1)) - 1000
+
+
+def shown_spans_ms(frame: gpd.GeoDataFrame, /) -> list[tuple[int | None, int | None]]:
+    """When each feature is on the map, as epoch milliseconds (UTC): ``(from, until)``,
+    from the start of the day it is first shown (:func:`first_shown`) to the end of its
+    ``valid_to`` day (exclusive); None where there is no bound.
+
+    A feature is on the map of a day exactly when ``from <= day_cutoff_ms(day) < until``,
+    the same answer as :func:`valid_at`; the map's script tests it on every step of the
+    timeline, in the browser alone (``static/sitmap/timeline.js``).
+    """
+    ends = frame["valid_to"] if "valid_to" in frame else pd.Series(None, index=frame.index)
+    spans = []
+    for first, last in zip(first_shown(frame), ends, strict=True):
+        end = _day(last)
+        spans.append(
+            (
+                None if first is None else day_start_ms(first),
+                None if end is None else day_start_ms(end + dt.timedelta(days=1)),
+            )
+        )
+    return spans
 
 
 def is_version(frame: gpd.GeoDataFrame, /) -> pd.Series:

@@ -105,7 +105,7 @@ def place_labels(
     """
     placed: list[PlacedLabel] = []
     taken: list[Box] = []
-    for entry in labels_payload(situation, layers, as_of)["labels"]:
+    for entry in labels_payload(situation, layers, as_of=as_of)["labels"]:
         text, lang, direction = entry["t"].get(language) or entry["t"]["en"]
         size = _size(text, lang)
         boxes = [b for b in _boxes(frame, entry, size) if _fits(frame, b[0])]

@@ -5,12 +5,13 @@ its true position may occupy: a line's band (the line grown by its accuracy), a 
 halo (a disc of that radius), an area's ring (grown minus shrunk by it). Buffers are
 taken in a metric CRS (:func:`sitmap.analysis.uncertainty.buffered`). The shapes are
 not clickable (``interactive: false``): clicks go through to the features under them.
-One feature group, shown when the reader ticks "Show positional accuracy".
+Each shape carries its feature's span of days (``_from``/``_until``): the map shows
+those of the chosen day. One feature group, shown when the reader ticks "Show
+positional accuracy".
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -18,10 +19,10 @@ import folium
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from sitmap.analysis.timeline import valid_at
+from sitmap.analysis.timeline import shown_spans_ms
 from sitmap.analysis.uncertainty import buffered
 from sitmap.caching import DerivedCache
-from sitmap.mapview.elements import GeoJsonText, geojson_text
+from sitmap.mapview.elements import GeoJsonText, geojson_text, shown_span
 from sitmap.mapview.styles import POINT_RADIUS_PX
 from sitmap.schema import LayerKind
 from sitmap.situation import Situation
@@ -69,19 +70,25 @@ def accuracy_shape(geometry: BaseGeometry, metres: float, /) -> BaseGeometry:
 _SHAPES: DerivedCache[dict[str, Any]] = DerivedCache("accuracy shapes", maxsize=64)
 
 
-def accuracy_geojson(situation: Situation, layer_id: str, as_of: dt.date, /) -> dict[str, Any]:
-    """One layer's accuracy shapes on ``as_of`` as GeoJSON (cached per layer and day)."""
-    key = (situation.key, layer_id, as_of)
-    return _SHAPES.get_or_make(key, lambda: _accuracy_geojson(situation, layer_id, as_of))
+def accuracy_geojson(situation: Situation, layer_id: str, /) -> dict[str, Any]:
+    """One layer's accuracy shapes as GeoJSON, each with its feature's span of days
+    (cached per layer).
+    """
+    key = (situation.key, layer_id)
+    return _SHAPES.get_or_make(key, lambda: _accuracy_geojson(situation, layer_id))
 
 
-def _accuracy_geojson(situation: Situation, layer_id: str, as_of: dt.date) -> dict[str, Any]:
+def _accuracy_geojson(situation: Situation, layer_id: str) -> dict[str, Any]:
     frame = situation.layer(layer_id).frame
-    if len(frame) and "accuracy_m" in frame:
-        frame = frame[valid_at(frame, as_of).to_numpy()]
+    if not len(frame) or "accuracy_m" not in frame:
+        return {"type": "FeatureCollection", "features": []}
     features = []
-    for ident, metres, geometry in zip(
-        frame.get("id", []), frame.get("accuracy_m", []), frame.geometry, strict=False
+    for ident, metres, geometry, (start, end) in zip(
+        frame.get("id", []),
+        frame["accuracy_m"],
+        frame.geometry,
+        shown_spans_ms(frame),
+        strict=False,
     ):
         if not isinstance(metres, int | float) or metres != metres or metres <= 0:
             continue
@@ -95,22 +102,21 @@ def _accuracy_geojson(situation: Situation, layer_id: str, as_of: dt.date) -> di
             {
                 "type": "Feature",
                 "geometry": shape.__geo_interface__,
-                "properties": {"_id": f"accuracy:{ident}", "style": dict(ACCURACY_STYLE)},
+                "properties": {"_id": f"accuracy:{ident}", "style": dict(ACCURACY_STYLE)}
+                | shown_span(start, end),
             }
         )
     return {"type": "FeatureCollection", "features": features}
 
 
-def accuracy_group(
-    situation: Situation, layers: Iterable[str], as_of: dt.date, /
-) -> folium.FeatureGroup:
+def accuracy_group(situation: Situation, layers: Iterable[str], /) -> folium.FeatureGroup:
     """The accuracy of every feature of the visible situation layers (events left out)."""
     group = folium.FeatureGroup(name="Positional accuracy", control=False)
     shown = set(layers)
     for layer_id, layer in situation.layers.items():
         if layer_id not in shown or layer.spec.kind is LayerKind.EVENTS:
             continue
-        data = accuracy_geojson(situation, layer_id, as_of)
+        data = accuracy_geojson(situation, layer_id)
         if data["features"]:
             GeoJsonText(geojson_text(data), radius=POINT_RADIUS_PX, interactive=False).add_to(group)
     return group

@@ -25,6 +25,7 @@ from sitmap.mapview.styles import (
     legend_entries,
     symbol_class,
 )
+from sitmap.mapview.timecontrol import TimeControl
 from sitmap.situation import Situation
 
 __all__ = ["LEGEND_OPEN_ABOVE_PX", "MAX_ZOOM", "Tiles", "base_map", "legend_html", "swatch_svg"]
@@ -95,6 +96,7 @@ def base_map(situation: Situation, /, *, tiles: Tiles = "none") -> folium.Map:
     m.add_child(EventsLayer(deflated_events_payload(situation), radius=POINT_RADIUS_PX))
     m.add_child(LabelsLayer())
     m.add_child(KeyboardAccess())  # after the events: its list reads window.sitmapEvents
+    m.add_child(TimeControl(manifest))  # above the no-endorsement note, lower left
     inline_library_scripts(m)  # one script, not six loaded one after another
     return m
 

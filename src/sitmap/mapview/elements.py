@@ -18,7 +18,15 @@ from sitmap.escaping import script_safe
 from sitmap.mapview import assets
 from sitmap.mapview.styles import SEA_COLOUR
 
-__all__ = ["CornerBox", "EventsLayer", "GeoJsonText", "Header", "ViewScript", "geojson_text"]
+__all__ = [
+    "CornerBox",
+    "EventsLayer",
+    "GeoJsonText",
+    "Header",
+    "ViewScript",
+    "geojson_text",
+    "shown_span",
+]
 
 
 _CSS = f"""<style>
@@ -135,6 +143,19 @@ def geojson_text(data: Mapping[str, Any], /) -> str:
     return script_safe(json.dumps(data, separators=(",", ":")))
 
 
+def shown_span(start_ms: int | None, end_ms: int | None, /) -> dict[str, int]:
+    """A map feature's ``_from``/``_until`` properties: the span of days it is shown
+    (epoch ms, UTC; ``analysis.timeline.shown_spans_ms``), the unbounded ends left out.
+    ``static/sitmap/timeline.js`` shows the feature on a day whose cutoff lies in it.
+    """
+    span = {}
+    if start_ms is not None:
+        span["_from"] = start_ms
+    if end_ms is not None:
+        span["_until"] = end_ms
+    return span
+
+
 class GeoJsonText(MacroElement):
     """A GeoJSON layer drawn as ``folium.GeoJson`` draws it: points as circle markers of
     ``radius`` px, each feature styled by its ``style`` property (a Leaflet path style),
@@ -211,7 +232,8 @@ class _ScriptText(Element):
 
 class ViewScript(MacroElement):
     """What one rerun tells the map (``window.sitmapView`` in static/sitmap/sitmap.js):
-    the events' date range (epoch ms, UTC) and visibility, and a feature to open.
+    the date range (epoch ms, UTC) of the features and events shown, the events'
+    visibility, a feature to open, and the number of the range the page took last.
     """
 
     _template = Template(
@@ -223,10 +245,18 @@ class ViewScript(MacroElement):
     )
 
     def __init__(
-        self, *, cutoff_ms: int, since_ms: int | None, events_visible: bool, focus: str | None
+        self,
+        *,
+        cutoff_ms: int,
+        since_ms: int | None,
+        events_visible: bool,
+        focus: str | None,
+        seq: int = 0,
     ) -> None:
-        """Events from ``since_ms`` to ``cutoff_ms`` (None: no start), shown or not; focus
-        the feature or event with id ``focus`` (None: none).
+        """Events from ``since_ms`` to ``cutoff_ms`` (None: no start), shown or not, and
+        features on the map at ``cutoff_ms``; focus the feature or event with id ``focus``
+        (None: none). ``seq``: the page's range is number ``seq`` (``timeline.js`` keeps
+        a range of its own with a higher number, not yet taken by the page).
         """
         super().__init__()
         options = {
@@ -234,6 +264,7 @@ class ViewScript(MacroElement):
             "since_ms": since_ms,
             "events_visible": events_visible,
             "focus": focus,
+            "seq": seq,
         }
         # inert as HTML and as Jinja (branca re-reads scripts as templates)
         self.options_json = script_safe(json.dumps(options, separators=(",", ":")))

@@ -4,12 +4,13 @@ Which kinds get a label, and which wins where two collide, is the situation's ch
 (``[labels]`` in situation.toml: ``priority`` by kind, 1 placed first). Python picks each
 label's text and candidate anchors (areas: a point well inside, clear of the
 higher-priority areas it contains; lines: points along them; points: the point) and
-sends the labels of the visible layers at the chosen date; ``static/sitmap/labels.js``
-(``L.SitmapLabels``) places them, thins collisions on every zoom and move, and switches
-language. Text is data: it travels as JSON and is placed with ``textContent``.
+sends the labels of the visible layers, each with the days it is shown;
+``static/sitmap/labels.js`` (``L.SitmapLabels``) places those of the chosen day, thins
+collisions on every zoom and move, and switches language. Text is data: it travels as
+JSON and is placed with ``textContent``.
 
 Wiring: ``base_map`` adds :class:`LabelsLayer` once (stable between reruns); each rerun
-adds ``labels_group(situation, layers, as_of, language=...)`` to the view's groups.
+adds ``labels_group(situation, layers, language=...)`` to the view's groups.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
-from sitmap.analysis.timeline import valid_at
+from sitmap.analysis.timeline import day_cutoff_ms, shown_spans_ms
 from sitmap.caching import DerivedCache
 from sitmap.escaping import script_safe
 from sitmap.mapview import assets
@@ -214,6 +215,12 @@ class _Candidate:
     order: tuple[int, int, float, int]
     entry: dict[str, Any]
 
+    def shown_on(self, day: dt.date, /) -> bool:
+        """Whether the feature is on the map of ``day`` (its span, ``f``/``u``)."""
+        cutoff = day_cutoff_ms(day)
+        start, end = self.entry.get("f"), self.entry.get("u")
+        return (start is None or start <= cutoff) and (end is None or cutoff < end)
+
 
 _CANDIDATES: DerivedCache[list[_Candidate]] = DerivedCache("label candidates", maxsize=4)
 _PAYLOADS: DerivedCache[dict[str, Any]] = DerivedCache("label payloads", maxsize=128)
@@ -228,14 +235,17 @@ def _candidates(situation: Situation) -> list[_Candidate]:
             continue
         frame = layer.frame[layer.frame["kind"].isin(list(spec.priority))]
         frame = frame[frame.geometry.notna()]
-        for props, geometry in zip(
-            frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True
+        for props, geometry, span in zip(
+            frame.drop(columns="geometry").to_dict("records"),
+            frame.geometry,
+            shown_spans_ms(frame),
+            strict=True,
         ):
             if not geometry.is_empty:
-                rows.append((layer_id, _clean(props), geometry))
-    areas = [(spec.priority[str(p["kind"])], g) for _layer, p, g in rows if _shape(g) == "area"]
+                rows.append((layer_id, _clean(props), geometry, span))
+    areas = [(spec.priority[str(p["kind"])], g) for _l, p, g, _s in rows if _shape(g) == "area"]
     found = []
-    for index, (layer_id, props, geometry) in enumerate(rows):
+    for index, (layer_id, props, geometry, (start, end)) in enumerate(rows):
         priority = spec.priority[str(props["kind"])]
         shape = _shape(geometry)
         avoid = None
@@ -262,6 +272,10 @@ def _candidates(situation: Situation) -> list[_Candidate]:
         if shape == "area":
             west, south, east, north = (round(v, 6) for v in geometry.bounds)
             entry["b"] = [[south, west], [north, east]]
+        if start is not None:
+            entry["f"] = start
+        if end is not None:
+            entry["u"] = end
         order = (priority, ("area", "line", "point").index(shape), -size, index)
         found.append(_Candidate(layer_id, str(props["id"]), order, entry))
     found.sort(key=lambda c: c.order)
@@ -278,32 +292,30 @@ def _clean(props: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def labels_payload(
-    situation: Situation, layers: Collection[str], as_of: dt.date, /
+    situation: Situation, layers: Collection[str], /, *, as_of: dt.date | None = None
 ) -> dict[str, Any]:
-    """The labels of the visible ``layers`` whose features are on the map of ``as_of``.
+    """The labels of the visible ``layers``: of every day, or those on the map of
+    ``as_of`` (a briefing's fixed day).
 
     ``{"v": 1, "labels": [...]}`` in placement order (priority, then areas before lines
     before points, larger first). Each label: ``id``, kind ``k``, priority ``p``, shape
     ``s`` (area, line, point), estimate ``e``, text colour ``c``, candidate anchors ``a``
     ([lat, lon], best first), for areas their bounds ``b`` ([[south, west], [north, east]]:
     a label moved off its anchor stays within them), and ``t``: per language code, [text,
-    lang, dir] (a missing name falls back to English, with lang "en" and dir "ltr").
+    lang, dir] (a missing name falls back to English, with lang "en" and dir "ltr"); ``f``
+    and ``u``: the span of days it is shown, epoch ms (UTC; absent: no bound), as the
+    feature's ``_from``/``_until`` (``layers.shown_span``).
     """
     key = (situation.key, frozenset(layers), as_of)
     return _PAYLOADS.get_or_make(key, lambda: _payload(situation, frozenset(layers), as_of))
 
 
-def _payload(situation: Situation, layers: frozenset[str], as_of: dt.date) -> dict[str, Any]:
-    valid: set[tuple[str, str]] = set()
-    for layer_id in layers:
-        if layer_id not in situation.layers:
-            continue
-        frame = situation.layer(layer_id).frame
-        if "id" not in frame or frame.empty:
-            continue
-        shown = frame[valid_at(frame, as_of)]
-        valid.update((layer_id, str(i)) for i in shown["id"])
-    labels = [c.entry for c in _candidates(situation) if (c.layer, c.id) in valid]
+def _payload(situation: Situation, layers: frozenset[str], as_of: dt.date | None) -> dict[str, Any]:
+    labels = [
+        c.entry
+        for c in _candidates(situation)
+        if c.layer in layers and (as_of is None or c.shown_on(as_of))
+    ]
     return {"v": PAYLOAD_VERSION, "labels": labels}
 
 
@@ -382,12 +394,13 @@ class LabelsView(MacroElement):
 def labels_group(
     situation: Situation,
     layers: Collection[str],
-    as_of: dt.date,
     /,
     *,
     language: LabelLanguage = "en",
 ) -> folium.FeatureGroup:
-    """A feature group (for ``feature_group_to_add``) that shows these labels on the map."""
+    """A feature group (for ``feature_group_to_add``) that shows these labels on the map,
+    those of the chosen day (``labels.js``, told by ``timeline.js``).
+    """
     group = folium.FeatureGroup(name="labels", control=False)
-    group.add_child(LabelsView(labels_payload(situation, layers, as_of), language=language))
+    group.add_child(LabelsView(labels_payload(situation, layers), language=language))
     return group

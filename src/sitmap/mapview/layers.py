@@ -1,7 +1,10 @@
 """The view's layers: what a person chose to see, as feature groups streamlit-folium swaps.
 
 Visible layers, the 'as of' date, saved sketches and uploads go into ``view_groups``:
-feature groups that streamlit-folium swaps in place on the stable base map. GeoJSON is
+feature groups that streamlit-folium swaps in place on the stable base map. A layer holds
+every feature of the situation's whole period, each with the span of days it is on the
+map (``_from``/``_until``, epoch ms): the map's script shows a day's features by itself,
+so a step of the timeline needs no rerun (``static/sitmap/timeline.js``). GeoJSON is
 [lon, lat]; every string from data reaches the page escaped (``popups``).
 """
 
@@ -18,12 +21,12 @@ from typing import Any
 import folium
 import shapely
 
-from sitmap.analysis.timeline import end_of_day_utc, start_of_day_utc, valid_at
+from sitmap.analysis.timeline import day_cutoff_ms, day_start_ms, shown_spans_ms
 from sitmap.caching import DerivedCache
 from sitmap.escaping import esc
 from sitmap.mapview.accuracy import accuracy_group
 from sitmap.mapview.basemap import Tiles, base_map
-from sitmap.mapview.elements import GeoJsonText, ViewScript, geojson_text
+from sitmap.mapview.elements import GeoJsonText, ViewScript, geojson_text, shown_span
 from sitmap.mapview.labels import LabelLanguage, labels_group
 from sitmap.mapview.popups import popup_html, tooltip_html
 from sitmap.mapview.styles import (
@@ -108,7 +111,10 @@ _LAYERS: DerivedCache[dict[str, Any]] = DerivedCache("layer GeoJSON", maxsize=25
 
 
 def layer_geojson(situation: Situation, layer_id: str, as_of: dt.date, /) -> dict[str, Any]:
-    """A situation layer as GeoJSON for the map: valid features only, escaped HTML props."""
+    """A situation layer as GeoJSON for the map: every feature with a geometry, the span
+    of days it is shown (``_from``/``_until``, epoch ms UTC, absent: no bound) and escaped
+    HTML props; popups state the claims made by ``as_of``.
+    """
     return _LAYERS.get_or_make(
         (situation.key, layer_id, as_of), lambda: _layer_geojson(situation, layer_id, as_of)
     )
@@ -128,11 +134,13 @@ def layer_text(situation: Situation, layer_id: str, as_of: dt.date, /) -> str:
 
 def _layer_geojson(situation: Situation, layer_id: str, as_of: dt.date) -> dict[str, Any]:
     layer = situation.layer(layer_id)
-    frame = layer.frame[valid_at(layer.frame, as_of)]
-    frame = frame[frame.geometry.notna()]
+    frame = layer.frame[layer.frame.geometry.notna()]
     features = []
-    for props, geometry in zip(
-        frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True
+    for props, geometry, (start, end) in zip(
+        frame.drop(columns="geometry").to_dict("records"),
+        frame.geometry,
+        shown_spans_ms(frame),
+        strict=True,
     ):
         clean = {k: v for k, v in props.items() if not _missing(v)}
         css = (
@@ -140,18 +148,19 @@ def _layer_geojson(situation: Situation, layer_id: str, as_of: dt.date) -> dict[
             + symbol_class(legend_key(clean))
         )
         style = style_for(clean) | {"className": css}
+        properties = {
+            "_id": str(clean["id"]),
+            "_name": esc(clean.get("name") or clean["id"]),  # decoded as text in JS
+            "_label": esc(feature_label(clean, layer.spec.title)),  # a11y.js: aria-label
+            "_tooltip": tooltip_html(clean),
+            "_popup": popup_html(clean, situation.sources, as_of=as_of),
+            "style": style,
+        } | shown_span(start, end)
         features.append(
             {
                 "type": "Feature",
                 "geometry": _for_display(geometry).__geo_interface__,
-                "properties": {
-                    "_id": str(clean["id"]),
-                    "_name": esc(clean.get("name") or clean["id"]),  # decoded as text in JS
-                    "_label": esc(feature_label(clean, layer.spec.title)),  # a11y.js: aria-label
-                    "_tooltip": tooltip_html(clean),
-                    "_popup": popup_html(clean, situation.sources, as_of=as_of),
-                    "style": style,
-                },
+                "properties": properties,
             }
         )
     return {"type": "FeatureCollection", "features": features}
@@ -206,8 +215,13 @@ def view_groups(
     /,
     *,
     extra: Sequence[ExtraLayer] = (),
+    seq: int = 0,
 ) -> list[folium.FeatureGroup]:
-    """Feature groups for the visible layers at the view's date, in draw order."""
+    """Feature groups for the visible layers at the view's date, in draw order.
+
+    ``seq`` numbers the time range the page last took (``page.timeline``): the map keeps
+    a range it stepped to itself that the page has not taken yet.
+    """
     groups = []
     for layer_id, layer in situation.layers.items():
         if layer.spec.kind is LayerKind.EVENTS or layer_id not in view.layers:
@@ -217,18 +231,18 @@ def view_groups(
         if own.id in view.layers:
             groups.append(_geojson_group(own.title, own.text))
     if view.accuracy:
-        groups.append(accuracy_group(situation, view.layers, view.as_of))
+        groups.append(accuracy_group(situation, view.layers))
     events_visible = any(layer.id in view.layers for layer in situation.layers_of(LayerKind.EVENTS))
     control = folium.FeatureGroup(name="view", control=False)
-    since = None if view.since is None else int(start_of_day_utc(view.since).timestamp()) * 1000
     script = ViewScript(
-        cutoff_ms=(int(end_of_day_utc(view.as_of).timestamp()) - 1) * 1000,
-        since_ms=since,
+        cutoff_ms=day_cutoff_ms(view.as_of),
+        since_ms=None if view.since is None else day_start_ms(view.since),
         events_visible=events_visible,
         focus=view.selected,
+        seq=seq,
     )
     control.add_child(script)
-    groups.append(labels_group(situation, view.layers, view.as_of, language=view.language))
+    groups.append(labels_group(situation, view.layers, language=view.language))
     groups.append(control)
     return groups
 

@@ -23,7 +23,6 @@ UPLOAD_KEY: Final = "upload"
 UPLOAD_AS_KEY: Final = "upload_as"
 RANK_KEY: Final = "rank_by"
 RANGE_KEY: Final = "time_range"
-PLAY_KEY: Final = "playing"
 LANGUAGE_KEY: Final = "language"
 SEARCH_KEY: Final = "find_place"
 EVENTS_TABLE_KEY: Final = "events_table"
@@ -41,6 +40,10 @@ _FLASH: Final = "flash"
 _MOUNTED_AT: Final = "mounted_at"
 _DRAWINGS_SEEN: Final = "drawings_seen"
 _PERSON: Final = "signed_in_person"
+_TIME_SEQ: Final = "time_seq"
+PAGE_RANGE_STEP: Final = 1_000
+"""How far the number of the range jumps when the page changes it itself (its slider):
+past any report the map has in flight, so the map takes the page's range."""
 
 
 class PageSession:
@@ -108,6 +111,29 @@ class PageSession:
             self._state[MAP_DRAWN_KEY] = True
             return True
         return False
+
+    @property
+    def map_tags(self) -> Any:
+        """What the map last reported as its ``selected_tags`` (the range it stepped to,
+        ``static/sitmap/timeline.js``); None before it reported any.
+        """
+        reported = self._state.get(self.map_key)
+        return reported.get("selected_tags") if isinstance(reported, dict) else None
+
+    @property
+    def time_seq(self) -> int:
+        """The number of the range the page holds: the map's last report taken, or more
+        once the page changed the range itself (:meth:`range_moved`).
+        """
+        return int(self._state.get(_TIME_SEQ, 0))
+
+    @time_seq.setter
+    def time_seq(self, seq: int) -> None:
+        self._state[_TIME_SEQ] = seq
+
+    def range_moved(self) -> None:
+        """The reader moved the range under the map: the map takes it over its own."""
+        self.time_seq += PAGE_RANGE_STEP
 
     def clear_drawings(self) -> None:
         """Start the next run with a fresh map (no drawings left on it)."""

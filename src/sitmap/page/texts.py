@@ -53,7 +53,10 @@ SEARCH_LABEL: Final = "Find a place"
 SEARCH_HELP: Final = "A name in English, Arabic or Hebrew, or a spelling sources use (al-Jneina)."
 NO_MATCH: Final = "No place of this situation has that name."
 RANGE_LABEL: Final = "Time range: events from, map as of"
-PLAY_LABEL: Final = "Play: step through the days"
+RANGE_HELP: Final = (
+    "The map shows the features of the last day and the events from the first day to it."
+    " Step a day at a time, or play, with the buttons in the map's lower left."
+)
 NAME_FOR_UPLOAD: Final = "Type your name above to add a layer: every upload names who added it."
 SHARE_LABEL: Final = "Link to this view"
 SHARE_NOTE: Final = "Layers, time range, centre, zoom, selection, language and background."
@@ -69,8 +72,6 @@ TABS: Final = (
     "Notes and comments",
 )
 """The tabs under the map's timeline, in order."""
-PLAY_SECONDS: Final = 1.5
-"""Seconds between two steps of the timeline's play control."""
 ONE_PERSON_NOTE: Final = (
     "One-person mode: no sign-in is configured, so sitmap is a tool for the one person at "
     "this machine (it listens on 127.0.0.1 only) and you may change everything here. To "

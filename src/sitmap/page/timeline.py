@@ -1,4 +1,5 @@
-"""The timeline under the map: events per day, and the play control's next step.
+"""The timeline under the map: events per day, and the range the map stepped to by itself
+(``static/sitmap/timeline.js``, reported back to the page).
 
 Days are UTC calendar days; the range is the days the reader chose (both included).
 """
@@ -6,6 +7,9 @@ Days are UTC calendar days; the range is the days the reader chose (both include
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -13,7 +17,7 @@ from sitmap.caching import DerivedCache
 from sitmap.schema import LayerKind, Manifest
 from sitmap.situation import Situation
 
-__all__ = ["events_per_day", "histogram_html", "next_step"]
+__all__ = ["ReportedRange", "events_per_day", "histogram_html", "reported_range"]
 
 _PER_DAY: DerivedCache[pd.DataFrame] = DerivedCache("events per day", maxsize=8)
 _BAR_IN = "#1f5fbf"  # a day inside the chosen range
@@ -42,14 +46,34 @@ def _count_per_day(situation: Situation, /) -> pd.DataFrame:
     return pd.DataFrame({"day": list(counts.index), "events": counts.to_numpy()})
 
 
-def next_step(span: tuple[dt.date, dt.date], manifest: Manifest, /) -> tuple[dt.date, dt.date]:
-    """The range one day later, its start kept; after the situation's last day the range
-    starts again from its first day (a play in a loop).
+MAX_SEQ = 10**12
+"""The highest report number taken (a larger one is not the map's)."""
+
+
+@dataclass(frozen=True)
+class ReportedRange:
+    """A range the map stepped to by itself (``static/sitmap/timeline.js``), number ``seq``."""
+
+    seq: int
+    span: tuple[dt.date, dt.date]
+
+
+def reported_range(tags: Any, manifest: Manifest, /) -> ReportedRange | None:
+    """The range in the map's report, ``["seq=N", "since=YYYY-MM-DD", "until=YYYY-MM-DD"]``
+    (streamlit-folium's ``selected_tags``); None when there is none or it is not one the
+    map makes: any other shape, a day outside the situation's period, since after until.
     """
-    start, end = span
-    if end >= manifest.end:
-        return (start, start)
-    return (start, end + dt.timedelta(days=1))
+    if not isinstance(tags, Sequence) or isinstance(tags, str) or len(tags) != 3:
+        return None
+    fields = dict(str(tag).partition("=")[::2] for tag in tags)
+    try:
+        seq = int(fields["seq"])
+        since = dt.date.fromisoformat(fields["since"])
+        until = dt.date.fromisoformat(fields["until"])
+    except (KeyError, ValueError):
+        return None
+    inside = manifest.start <= since <= until <= manifest.end
+    return ReportedRange(seq, (since, until)) if inside and 0 < seq <= MAX_SEQ else None
 
 
 def histogram_html(counts: pd.DataFrame, /, *, since: dt.date | None, until: dt.date) -> str:
