@@ -86,7 +86,9 @@ def measure(*, steps: int = 20, env: dict[str, str] | None = None) -> Steps:
             page.goto(f"{app.url}?to={SHOWN_ON}")
             frame = map_frame(page, timeout_s=TIMEOUT_S)
             frame.wait_for_selector(ENCLAVE, timeout=TIMEOUT_S * 1000)
-            page.get_by_role("heading", name="Layers", exact=True).wait_for(timeout=TIMEOUT_S * 1000)
+            page.get_by_role("heading", name="Layers", exact=True).wait_for(
+                timeout=TIMEOUT_S * 1000
+            )
             back: list[float] = []
             on: list[float] = []
             follow: list[float] = []
