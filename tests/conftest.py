@@ -81,6 +81,19 @@ def write_layer(situation_copy: Path) -> Callable[[str, Any], Path]:
     return write
 
 
+@pytest.fixture
+def write_places(write_layer: Callable[[str, Any], Path]) -> Callable[[Any], Path]:
+    """Replace the copied situation's places layer with JSON. The rival version about one
+    of its places (``versions_wikipedia.geojson``, about ``najjar_hospital``) is emptied
+    with it, so the copy stays a valid situation."""
+
+    def write(content: Any) -> Path:
+        write_layer("versions_wikipedia.geojson", collection())
+        return write_layer("places.geojson", content)
+
+    return write
+
+
 def line_feature(coords: Any, ident: Any = None, **props: Any) -> dict:
     """A GeoJSON Feature holding a LineString of [lon, lat] positions (no schema checks)."""
     feature: dict[str, Any] = {

@@ -8,6 +8,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sitmap.page import texts
 from sitmap.page.session import MAP_DRAWN_KEY, TAB_KEY
 from tests.conftest import REPO
 
@@ -146,3 +147,14 @@ def test_a_drawing_outside_the_situation_is_explained(monkeypatch) -> None:
     assert not at.exception
     assert any("Your drawing 1 cannot be measured" in e.value for e in at.error)
     assert any("leaves the situation extent" in c.value for c in at.code)
+
+
+@pytest.mark.parametrize("tab", texts.TABS)
+def test_a_situation_whose_layers_are_all_empty_shows_every_tab(
+    monkeypatch, situation_copy, write_layer, tab: str
+) -> None:
+    for path in situation_copy.glob("*.geojson"):  # a situation at its very start
+        write_layer(path.name, {"type": "FeatureCollection", "features": []})
+    at = run_app(monkeypatch, str(situation_copy), tab=tab)
+    assert not at.exception, at.exception
+    assert not at.error

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import pydantic
 import pytest
@@ -21,7 +20,6 @@ from sitmap.analysis.versions import (
     contested,
     difference,
     largest_offset_m,
-    version_problems,
     versions_of,
 )
 from sitmap.schema import FeatureProps
@@ -109,16 +107,6 @@ def test_a_point_inside_an_area_is_no_distance_from_it() -> None:
 def test_an_empty_version_is_refused() -> None:
     with pytest.raises(ValueError, match="empty geometry"):
         difference(Point(34.2, 31.2), LineString(), second="nothing")
-
-
-def test_the_situation_has_no_dangling_version_and_a_bad_one_is_named(rafah) -> None:
-    assert version_problems(rafah) == []
-    layer = rafah.layers["versions_wikipedia"]
-    frame = layer.frame.copy()
-    frame["about"] = "no_such_feature"
-    broken = replace(rafah, layers={**rafah.layers, layer.id: replace(layer, frame=frame)})
-    (problem,) = version_problems(broken)
-    assert "no_such_feature" in str(problem) and "najjar_hospital_per_wikipedia" in str(problem)
 
 
 def test_a_version_must_say_who_claims_it() -> None:

@@ -30,9 +30,9 @@ def test_every_feature_carries_its_name_kind_and_layer(rafah: Situation) -> None
     assert "; Neighbourhood (estimate); " in jenina["properties"]["_label"]
 
 
-def test_a_label_from_data_is_escaped(write_layer, situation_copy) -> None:
+def test_a_label_from_data_is_escaped(write_places, situation_copy) -> None:
     name = "<img src=x onerror=alert(1)> {{ 7*7 }}"
-    write_layer("places.geojson", collection(point_feature("evil", name=name)))
+    write_places(collection(point_feature("evil", name=name)))
     situation = load_situation(situation_copy)
     (feature,) = layer_geojson(situation, "places", DAY)["features"]
     label = feature["properties"]["_label"]

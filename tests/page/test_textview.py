@@ -86,9 +86,8 @@ class _Table(HTMLParser):
         self.text.append(data)
 
 
-def test_html_is_semantic_and_escaped(write_layer, situation_copy) -> None:
-    write_layer(
-        "places.geojson",
+def test_html_is_semantic_and_escaped(write_places, situation_copy) -> None:
+    write_places(
         collection(point_feature("evil", name=HOSTILE, source=["wikipedia_rafah"])),
     )
     situation = load_situation(situation_copy)

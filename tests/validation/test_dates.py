@@ -45,8 +45,8 @@ def test_a_claim_reported_after_the_end_is_refused(write_layer) -> None:
         validate_path(path)  # a lone file inside a situation is checked against it
 
 
-def test_the_end_day_itself_is_accepted(write_layer) -> None:
-    path = write_layer("places.geojson", collection(point_feature("p1", as_of="2025-11-30")))
+def test_the_end_day_itself_is_accepted(write_places) -> None:
+    path = write_places(collection(point_feature("p1", as_of="2025-11-30")))
     assert str(validate_path(path.parent)).startswith("ok: ")
 
 
@@ -57,8 +57,8 @@ def test_the_end_day_itself_is_accepted(write_layer) -> None:
         point_feature("one", accessed="2026-11-25", claims=[{**CLAIM, "accessed": "2026-11-25"}]),
     ],
 )
-def test_accessed_may_be_after_the_end(write_layer, feature: dict) -> None:
-    path = write_layer("places.geojson", collection(feature))
+def test_accessed_may_be_after_the_end(write_places, feature: dict) -> None:
+    path = write_places(collection(feature))
     check = check_situation(path.parent)
     assert not check.problems
     (props,) = check.layers["places"].props

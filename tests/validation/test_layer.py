@@ -161,6 +161,24 @@ def test_duplicate_ids_across_files_are_named(situation_copy, write_layer) -> No
     ), lines
 
 
+@pytest.mark.parametrize(
+    ("about", "match"),
+    [
+        ("no_such_feature", "about 'no_such_feature': no feature of this situation has that id"),
+        ("jenina_per_wafa_reuters", "about 'jenina_per_wafa_reuters': that is itself a version"),
+    ],
+)
+def test_a_rival_version_must_be_about_a_feature_of_the_situation(
+    situation_copy, about: str, match: str
+) -> None:
+    path = situation_copy / "versions_wikipedia.geojson"
+    doc = json.loads(path.read_text())
+    version = doc["features"][0]["properties"]
+    version["about"] = about
+    path.write_text(json.dumps(doc))
+    assert f"{path}: {version['id']}: {match}" in problems_of(situation_copy)
+
+
 def test_events_need_time_precision_and_a_zone(situation_copy) -> None:
     path = situation_copy / "events.geojson"
     doc = json.loads(path.read_text())

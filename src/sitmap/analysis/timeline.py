@@ -235,7 +235,9 @@ def claim_groups(situation: Situation, as_of: dt.date, /) -> list[ClaimGroup]:
         frame = layer.frame
         if "claims" not in frame:
             continue
-        with_claims = frame[frame["claims"].map(lambda c: isinstance(c, list) and bool(c))]
+        with_claims = frame[
+            frame["claims"].map(lambda c: isinstance(c, list) and bool(c)).astype(bool)
+        ]
         names = with_claims["name"] if "name" in with_claims else with_claims["id"]
         for ident, name, claims in zip(
             with_claims["id"], names, with_claims["claims"], strict=True

@@ -129,7 +129,7 @@ def situation_accuracy(situation: Situation, index: AreaIndex, /) -> SituationAc
         if layer.spec.kind is not LayerKind.EVENTS and len(layer.frame)
     ]
     frame = pd.concat(shaped, ignore_index=True) if shaped else pd.DataFrame(columns=_COLUMNS)
-    frame = frame[frame["geometry"].map(lambda g: g is not None and not g.is_empty)]
+    frame = frame[frame["geometry"].map(lambda g: g is not None and not g.is_empty).astype(bool)]
 
     def largest(kinds: Sequence[str]) -> float:
         rows = frame[frame["kind"].isin(list(kinds))]

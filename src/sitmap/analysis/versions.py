@@ -34,7 +34,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
 from sitmap.analysis import geodesy
-from sitmap.analysis.timeline import is_version, valid_at
+from sitmap.analysis.timeline import valid_at
 from sitmap.analysis.uncertainty import buffered
 from sitmap.errors import NO_FEATURE, CorridorError, Problem
 from sitmap.schema import LayerKind
@@ -52,7 +52,6 @@ __all__ = [
     "difference",
     "largest_offset_m",
     "measure_against_versions",
-    "version_problems",
     "versions_of",
 ]
 
@@ -156,33 +155,6 @@ def versions_of(
         if str(row["id"]) == ident and not _text(row.get("about")):
             return [_version(row, geom, ident)]
     return []
-
-
-def version_problems(situation: Situation, /) -> list[Problem]:
-    """Versions whose ``about`` names no feature, or a version (a version of a version)."""
-    problems = []
-    ids: dict[str, bool] = {}
-    for layer in situation.layers.values():
-        if "id" in layer.frame:
-            flags = is_version(layer.frame).tolist()
-            ids.update(zip(map(str, layer.frame["id"]), flags, strict=True))
-    for layer in situation.layers.values():
-        if "about" not in layer.frame:
-            continue
-        for ident, about in zip(layer.frame["id"], layer.frame["about"], strict=True):
-            if not _text(about):
-                continue
-            if about not in ids:
-                problems.append(
-                    Problem(layer.spec.file, str(ident), f"about {about!r}: no such feature")
-                )
-            elif ids[about]:
-                problems.append(
-                    Problem(
-                        layer.spec.file, str(ident), f"about {about!r}: that is itself a version"
-                    )
-                )
-    return problems
 
 
 # --- measuring the difference -------------------------------------------------------------

@@ -217,6 +217,8 @@ def events_table(
     for layer in situation.layers_of(LayerKind.EVENTS):
         rows, count = event_rows(layer.frame, as_of, since=since)
         total += count
+        if rows.empty:  # an empty column has no string dtype to build the date text with
+            continue
         tables.append(
             pd.DataFrame(
                 {

@@ -113,6 +113,16 @@ class CheckedLayer:
                 cited = list(where.source) + [claim.source for claim in where.claims]
                 yield self.labels[index], where.id, cited
 
+    def versions(self) -> Iterator[tuple[str, str, str]]:
+        """(label, id, about) of each feature whose properties validated and that is a rival
+        version of another (``about``), in file order. Versions are always checked one by
+        one (``_propertycolumns``), so they are all among ``models``.
+        """
+        for index in sorted(self.models):
+            model = self.models[index]
+            if model.about is not None:
+                yield self.labels[index], model.id, model.about
+
     def valid_columns(self) -> tuple[list[int], dict[str, list[Any]]]:
         """The features whose properties validated: their indices, and their properties
         column by column as each model's ``model_dump()`` gives them: model fields in

@@ -111,6 +111,25 @@ def _check_references(
     return problems
 
 
+def _check_versions(checked: list[CheckedLayer]) -> list[Problem]:
+    """Every rival version is ``about`` a feature of the situation that is not itself a
+    version (a version of a version has no feature to stand beside).
+    """
+    versions = [(layer.file, found) for layer in checked for found in layer.versions()]
+    if not versions:
+        return []
+    ids = {feature_id for layer in checked for _, feature_id, _ in layer.references()}
+    version_ids = {feature_id for _, (_, feature_id, _) in versions}
+    problems: list[Problem] = []
+    for file, (label, _, about) in versions:
+        if about not in ids:
+            problem = f"about {about!r}: no feature of this situation has that id"
+            problems.append(Problem(file, label, problem))
+        elif about in version_ids:
+            problems.append(Problem(file, label, f"about {about!r}: that is itself a version"))
+    return problems
+
+
 def _reported_dates(layer: CheckedLayer) -> Iterator[tuple[int, str, dt.date]]:
     """(feature index, what, date) for every reported date of the layer's valid features:
     ``as_of``, then each claim's ``date``.
@@ -193,6 +212,7 @@ def check_situation(folder: Path, /) -> SituationCheck:
         checked[spec.id] = layer = _check_layer_file(path, spec, manifest)
         problems += layer.problems
     problems += _check_references(list(checked.values()), None if source_problems else sources)
+    problems += _check_versions(list(checked.values()))
     if manifest is not None:
         problems += _check_reported_dates(list(checked.values()), manifest)
     return SituationCheck(manifest, sources, checked, problems)
