@@ -69,7 +69,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from sitmap.page.texts import MAP_FIRST
+from sitmap.page.texts import MAP_FIRST, NAME_LABEL
 from tests.e2e.server import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -379,6 +379,19 @@ class StMap:
         frame = handle.content_frame()
         assert frame is not None, "the st_folium iframe has no content"
         return frame
+
+
+UPLOADER = "[data-testid='stFileUploaderDropzoneInput']"
+"""The sidebar's file input (a layer upload)."""
+
+
+def type_name(page: Page, name: str = "Dana") -> None:
+    """Type a reader's name in the sidebar, as one must before saving or uploading, and
+    wait until the page has taken it (the upload control is enabled then)."""
+    field_ = page.get_by_label(NAME_LABEL)
+    field_.fill(name)
+    field_.press("Enter")
+    expect(page.locator(UPLOADER)).to_be_enabled()
 
 
 @pytest.fixture

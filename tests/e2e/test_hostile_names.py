@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import PageLog, Screenshot, StartApp, StMap
+from .conftest import UPLOADER, PageLog, Screenshot, StartApp, StMap, type_name
 
 BEACON = "http://beacon.example/b.png"
 AREA = f"![x]({BEACON}) [click](http://beacon.example/c) www.beacon.example"
@@ -45,11 +45,8 @@ def test_markdown_in_names_is_shown_as_text_and_fetches_nothing(
 ) -> None:
     page.goto(fresh_app.url)
     st_map.wait(min_layers=10)
-    name = page.get_by_label("Your name (saved with sketches and uploads)")
-    name.fill("Dana")
-    name.press("Enter")
-    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']")
-    expect(uploader).to_be_enabled()
+    type_name(page)
+    uploader = page.locator(UPLOADER)
     uploader.set_input_files(
         files=[
             {

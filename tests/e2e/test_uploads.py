@@ -8,7 +8,7 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import PageLog, Screenshot, StartApp, StMap
+from .conftest import UPLOADER, PageLog, Screenshot, StartApp, StMap, type_name
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
@@ -56,11 +56,8 @@ def test_hostile_upload_shows_as_text_and_a_bad_file_is_refused(
     page.goto(fresh_app.url)
     frame = st_map.wait(min_layers=10)
     drawn_before = frame.locator("path.sitmap-f").count()
-    name = page.get_by_label("Your name (saved with sketches and uploads)")
-    name.fill("Dana")
-    name.press("Enter")
-    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']")
-    expect(uploader).to_be_enabled()  # a layer is added only once a name says who added it
+    type_name(page)  # a layer is added only once a name says who added it
+    uploader = page.locator(UPLOADER)
     uploader.set_input_files(
         files=[
             {
@@ -115,11 +112,8 @@ def test_a_click_while_a_file_is_read_loses_nothing(
     """
     page.goto(fresh_app.url)
     frame = st_map.wait(min_layers=10)
-    name = page.get_by_label("Your name (saved with sketches and uploads)")
-    name.fill("Dana")
-    name.press("Enter")
-    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']")
-    expect(uploader).to_be_enabled()
+    type_name(page)
+    uploader = page.locator(UPLOADER)
     layer = page.locator("[data-testid='stSidebar'] [data-testid='stCheckbox']").first
     expect(layer.locator("input")).to_be_checked()
     uploader.set_input_files(

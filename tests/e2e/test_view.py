@@ -17,7 +17,7 @@ from sitmap.mapview.timecontrol import PLAY_LABEL, TIME_TEXTS
 from sitmap.situation import load_situation
 from tests.conftest import RAFAH
 
-from .conftest import PageLog, Screenshot, StartApp, StMap
+from .conftest import UPLOADER, PageLog, Screenshot, StartApp, StMap, type_name
 
 
 def busiest_point() -> tuple[tuple[float, float], int]:
@@ -246,12 +246,9 @@ def test_an_upload_needs_a_name_first_and_is_kept_and_shown(
     page.goto(fresh_app.url)
     frame = st_map.wait(min_layers=10)
     expect(page.get_by_text("Type your name above to add a layer")).to_be_visible()
-    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']")
+    uploader = page.locator(UPLOADER)
     expect(uploader).to_be_disabled()
-    name = page.get_by_label("Your name (saved with sketches and uploads)")
-    name.fill("Dana")
-    name.press("Enter")
-    expect(uploader).to_be_enabled()
+    type_name(page)
     square = {
         "type": "Feature",
         "properties": {"name": "Block 7"},

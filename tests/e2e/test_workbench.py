@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import PageLog, Screenshot, StartApp, StMap
+from .conftest import PageLog, Screenshot, StartApp, StMap, type_name
 
 
 @pytest.fixture
@@ -23,9 +23,7 @@ def test_draw_measure_save_reload(
 ) -> None:
     page.goto(fresh_app.url)
     st_map.wait(min_layers=10)
-    name = page.get_by_label("Your name (saved with sketches and uploads)")
-    name.fill("Dana")
-    name.press("Enter")
+    type_name(page)
     st_map.draw_polyline([(0.40, 0.40), (0.48, 0.55), (0.58, 0.65)])
     expect(page.get_by_text("Your drawing 1: measured against the situation")).to_be_visible()
     card = page.locator("[data-testid='stTable']").first
