@@ -21,8 +21,10 @@ from sitmap.io.crs import undefined_to_none
 from sitmap.io.formats import ImportFormat
 
 __all__ = [
+    "CRS_HINT",
     "GDAL_CONFIG",
     "read_gdal",
+    "read_gdal_bytes",
     "read_gpkg",
 ]
 
@@ -44,6 +46,11 @@ GDAL_CONFIG = {
     "CPL_DEBUG": "OFF",
 }
 
+CRS_HINT = "set the layer's CRS, or export it as EPSG:4326"
+"""What to do when coordinates do not read as longitude/latitude, in a format that declares
+its CRS (GeoPackage, FlatGeobuf, GeoParquet)."""
+
+
 _GPKG_IDS = (b"GPKG", b"GP10", b"GP11")
 """The application ids (header bytes 68-71) that mark an SQLite file as a GeoPackage."""
 
@@ -55,14 +62,25 @@ def read_gpkg(reader: ReadContext, data: bytes) -> list[Part]:
             "an SQLite database but not a GeoPackage (no GeoPackage id in its header); "
             "export the layer as GeoPackage"
         )
-    path = reader.path(".gpkg")
+    return read_gdal_bytes(reader, data, suffix=".gpkg", fmt=ImportFormat.GEOPACKAGE, hint=CRS_HINT)
+
+
+def read_gdal_bytes(
+    reader: ReadContext,
+    data: bytes,
+    /,
+    *,
+    suffix: str,
+    fmt: ImportFormat,
+    hint: str,
+    only: tuple[str, ...] | None = None,
+) -> list[Part]:
+    """``data`` written into the private folder as a ``suffix`` file, then read as
+    :func:`read_gdal` reads it.
+    """
+    path = reader.path(suffix)
     path.write_bytes(data)
-    return read_gdal(
-        reader,
-        path,
-        fmt=ImportFormat.GEOPACKAGE,
-        hint="set the layer's CRS, or export it as EPSG:4326",
-    )
+    return read_gdal(reader, path, fmt=fmt, hint=hint, only=only)
 
 
 def read_gdal(

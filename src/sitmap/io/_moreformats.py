@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from sitmap.io._cleaning import counted
-from sitmap.io._gdal import read_gdal
+from sitmap.io._gdal import CRS_HINT, read_gdal_bytes
 from sitmap.io._readcontext import Labels, Part, ReadContext
 from sitmap.io.crs import undefined_to_none
 from sitmap.io.formats import ImportFormat
@@ -31,11 +31,10 @@ GPX_LAYERS = ("waypoints", "routes", "tracks")
 
 def read_gpx(reader: ReadContext, data: bytes) -> list[Part]:
     """GPX waypoints (points), routes and tracks (lines), with their times and names."""
-    path = reader.path(".gpx")
-    path.write_bytes(data)
-    return read_gdal(
+    return read_gdal_bytes(
         reader,
-        path,
+        data,
+        suffix=".gpx",
         fmt=ImportFormat.GPX,
         hint="GPX coordinates are longitude/latitude degrees",
         only=GPX_LAYERS,
@@ -44,14 +43,7 @@ def read_gpx(reader: ReadContext, data: bytes) -> list[Part]:
 
 def read_flatgeobuf(reader: ReadContext, data: bytes) -> list[Part]:
     """A FlatGeobuf file (one layer; its CRS honoured)."""
-    path = reader.path(".fgb")
-    path.write_bytes(data)
-    return read_gdal(
-        reader,
-        path,
-        fmt=ImportFormat.FLATGEOBUF,
-        hint="set the layer's CRS, or export it as EPSG:4326",
-    )
+    return read_gdal_bytes(reader, data, suffix=".fgb", fmt=ImportFormat.FLATGEOBUF, hint=CRS_HINT)
 
 
 def read_geoparquet(reader: ReadContext, data: bytes) -> list[Part]:
@@ -92,7 +84,7 @@ def read_geoparquet(reader: ReadContext, data: bytes) -> list[Part]:
             columns=columns,
             labels=Labels(columns.get("id"), len(frame)),
             crs=undefined_to_none(frame.crs),
-            projected_hint="set the layer's CRS, or export it as EPSG:4326",
+            projected_hint=CRS_HINT,
         )
     ]
 
