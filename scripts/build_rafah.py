@@ -1,12 +1,15 @@
 """Build geodata/rafah-2025-11/*.geojson from the reference files, keeping provenance.
 
-Run once by a maintainer (the output is committed); CI never runs it:
+Run by a maintainer (the output is committed); a test builds it into a temporary folder
+and checks that the committed files are exactly what it writes:
 
     .venv/bin/python scripts/build_rafah.py ../shared/reference
 
 Every geometry is copied or derived from a reference file; every estimate says so in its
 description, with ``approximate: true`` and a large ``accuracy_m``. Coordinates are WGS84
 lon/lat; polygons are written with the RFC 7946 right-hand rule (exterior counter-clockwise).
+The rival versions (``versions_*.geojson``), ``situation.toml`` and ``sources.toml`` are
+written by hand.
 """
 
 from __future__ import annotations
@@ -61,10 +64,11 @@ def feature(geom: Any, **props: Any) -> dict[str, Any]:
     }
 
 
-def write(name: str, features: list[dict[str, Any]]) -> None:
+def write(out: Path, name: str, features: list[dict[str, Any]]) -> None:
+    """One layer file in ``out``, as committed (one-space indent, UTF-8, final newline)."""
     doc = {"type": "FeatureCollection", "features": features}
     text = json.dumps(doc, ensure_ascii=False, indent=1)
-    (OUT / name).write_text(text + "\n", encoding="utf-8")
+    (out / name).write_text(text + "\n", encoding="utf-8")
     print(f"{name}: {len(features)} features")
 
 
@@ -87,8 +91,9 @@ def geodesic_circle(lon: float, lat: float, radius_m: float, n: int = 72) -> Any
     return shapely.Polygon(list(zip(lons, lats, strict=True)))
 
 
-def main(ref: Path) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+def main(ref: Path, /, *, out: Path = OUT) -> None:
+    """Build every layer file from the reference folder ``ref`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
     outline_feats = {
         f["properties"]["id"]: f for f in load(ref, "gaza_outline_borders_geomaps_osm2017.geojson")
     }
@@ -116,6 +121,7 @@ def main(ref: Path) -> None:
         "not borders. Exterior ring only (artefact holes of the source dropped)."
     )
     write(
+        out,
         "context.geojson",
         [
             feature(
@@ -253,7 +259,7 @@ def main(ref: Path) -> None:
                 description=f"OSM administrative {p['@id']} (admin level {p['admin_level']}), clipped to the land outline.",
             )
         )
-    write("boundaries.geojson", boundaries)
+    write(out, "boundaries.geojson", boundaries)
 
     # --- the 6 May 2024 evacuation zone: the sourced bound on Jenina --------------------
     # Blocks 10-16 and 28 of the army's order of Monday 6 May 2024 (StatusText "Displaced",
@@ -481,10 +487,11 @@ def main(ref: Path) -> None:
             ],
         ),
     ]
-    write("control.geojson", control)
+    write(out, "control.geojson", control)
 
     # --- historic: the 6 May 2024 evacuation zone (hidden by default) ----------------------
     write(
+        out,
         "evacuation_2024.geojson",
         [
             feature(
@@ -558,6 +565,8 @@ def main(ref: Path) -> None:
         feature(
             jenina,
             id="jenina",
+            claimant="this map's estimate (1 km around the centre of the 6 May 2024 zone)",
+            confidence="low",
             name="Jenina (al-Jneina) neighbourhood (estimate)",
             name_ar="الجنينة",
             kind="neighbourhood",
@@ -606,7 +615,7 @@ def main(ref: Path) -> None:
             "geonames_6967857",
         ),
     ]
-    write("neighbourhoods.geojson", neighbourhoods)
+    write(out, "neighbourhoods.geojson", neighbourhoods)
 
     # --- places ----------------------------------------------------------------------------
     places_out = [
@@ -659,6 +668,11 @@ def main(ref: Path) -> None:
         feature(
             jenina_centre,
             id="najjar_hospital",
+            claimant=(
+                "WAFA and the Institute for Palestine Studies (al-Jneina; drawn at the Jenina "
+                "estimate)"
+            ),
+            confidence="medium",
             name="Abu Youssef al-Najjar hospital (estimated position, in al-Jneina)",
             name_ar="مستشفى الشهيد أبو يوسف النجار",
             kind="hospital",
@@ -707,7 +721,7 @@ def main(ref: Path) -> None:
             ],
         ),
     ]
-    write("places.geojson", places_out)
+    write(out, "places.geojson", places_out)
 
     # --- corridors (illustrative) ----------------------------------------------------------
     j_utm = utm(jenina_centre)
@@ -854,7 +868,7 @@ def main(ref: Path) -> None:
             ],
         ),
     ]
-    write("corridors.geojson", corridors)
+    write(out, "corridors.geojson", corridors)
 
     # --- events ----------------------------------------------------------------------------
     east_rafah = (
@@ -1235,7 +1249,7 @@ def main(ref: Path) -> None:
             ],
         ),
     ]
-    write("events.geojson", events)
+    write(out, "events.geojson", events)
 
 
 if __name__ == "__main__":
