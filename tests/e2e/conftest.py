@@ -60,6 +60,7 @@ from playwright.sync_api import (
     ConsoleMessage,
     Frame,
     FrameLocator,
+    Locator,
     Page,
     Request,
     Response,
@@ -341,6 +342,20 @@ class StMap:
         sidebar = self.page.get_by_test_id("stSidebarContent")
         expect(sidebar.get_by_role("heading", name="Layers", exact=True)).to_be_visible()
         expect(sidebar.get_by_text(MAP_FIRST)).to_have_count(0)
+
+    def until_shown(self, act: Callable[[], None], shown: Locator, *, tries: int = 5) -> None:
+        """Do ``act`` (a hover, a click on a feature) until ``shown`` is visible. Just after
+        loading, the map may settle on its view or draw its features again once (the
+        whole page's run), which takes away a tooltip or popup opened a moment before."""
+        for _ in range(tries - 1):
+            act()
+            try:
+                expect(shown).to_be_visible(timeout=4_000)
+            except AssertionError:
+                continue
+            return
+        act()
+        expect(shown).to_be_visible()
 
     def draw_polyline(self, points: Sequence[tuple[float, float]], *, index: int = 0) -> None:
         """Draw a line with leaflet.draw's polyline tool, as a person would.

@@ -90,13 +90,9 @@ def test_a_popup_shows_its_sources_and_claims(
     frame = st_map.wait(min_layers=10)
     popup = frame.locator(".leaflet-popup-content")
     crossing = frame.locator(".leaflet-popup-content", has_text="Rafah crossing")
-    for _ in range(5):  # the map may still settle on its view just after loading: again
-        frame.locator("path.sitmap-fid-rafah_crossing").click(force=True)
-        try:
-            expect(crossing).to_be_visible(timeout=4_000)
-        except AssertionError:
-            continue
-        break
+    st_map.until_shown(
+        lambda: frame.locator("path.sitmap-fid-rafah_crossing").click(force=True), crossing
+    )
     expect(popup).to_contain_text("Rafah crossing")
     expect(popup).to_contain_text("Wikipedia (en)")
     expect(popup).to_contain_text("\u00b1200 m")
@@ -172,11 +168,10 @@ def test_html_in_data_shows_as_text_and_runs_nothing(
     page.goto(start_app(env={"SITMAP_SITUATION": str(hostile_situation)}).url)
     frame = st_map.wait(min_layers=10)
     marker = frame.locator("path.sitmap-fid-hostile_place")
-    marker.hover(force=True)
-    expect(frame.locator(".leaflet-tooltip", has_text=HOSTILE)).to_be_visible()
-    marker.click(force=True)
+    tooltip = frame.locator(".leaflet-tooltip", has_text=HOSTILE)
+    st_map.until_shown(lambda: marker.hover(force=True), tooltip)
     popup = frame.locator(".leaflet-popup-content")
-    expect(popup).to_contain_text(HOSTILE)
+    st_map.until_shown(lambda: marker.click(force=True), popup.filter(has_text=HOSTILE))
     expect(popup).to_contain_text("<b onmouseover=alert(2)>bold?</b>")
     expect(frame.locator("img[src='x']")).to_have_count(0)
     expect(frame.locator(".leaflet-popup-content b[onmouseover]")).to_have_count(0)
@@ -238,7 +233,8 @@ def test_the_event_popup_is_the_python_popup(
     events = load_situation(later_claim_situation).layer("events").frame.set_index("id")
     name = events.loc[EVENT_WITH_CLAIMS, "name"]
     listed = frame.locator(".sitmap-eventlist button", has_text=str(name))
-    for _ in range(5):  # the map may still settle on its view: click where the event is now
+
+    def click_the_event() -> None:  # where it is now: the map may still settle on its view
         point = handle.evaluate(
             "(id) => { const ev = window.sitmapEvents; const p = ev.pointOf(ev.indexOf(id));"
             " return {x: p.x, y: p.y}; }",
@@ -247,11 +243,8 @@ def test_the_event_popup_is_the_python_popup(
         box = frame.locator(".leaflet-container").bounding_box()
         assert box is not None
         page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-        try:
-            expect(listed).to_be_visible(timeout=4_000)
-        except AssertionError:
-            continue
-        break
+
+    st_map.until_shown(click_the_event, listed)
     listed.click()  # other events and the hospital share its point: the list names it
     popup = frame.locator(".leaflet-popup-content .sitmap-popup:not(.sitmap-eventlist)")
     expect(popup).to_contain_text("1 later claim(s) hidden: after 2025-11-22")

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Request, Route, expect
 from sitmap.analysis.timeline import valid_at
 from sitmap.mapview import ViewState
 from sitmap.mapview.standalone import standalone_html
+from sitmap.mapview.timecontrol import TIME_TEXTS
 from sitmap.schema import LayerKind
 from sitmap.settings import DEFAULT_SITUATION
 from sitmap.situation import load_situation
@@ -69,6 +70,13 @@ def test_the_offline_map_file_opens_from_disk_with_no_request_and_draws_every_la
         # a popup: the corridor option's line says it is an illustration
         page.locator("path.sitmap-layer-corridors").first.click(force=True)
         expect(page.locator(".leaflet-popup-content")).to_contain_text("Illustrative line")
+        # the map's own timeline steps with no page behind it (its report goes nowhere)
+        day = page.locator(".sitmap-time-day")
+        expect(day).to_have_text(f"{TIME_TEXTS['map_of']} {as_of:%a %d %b %Y}")
+        page.get_by_role("button", name=TIME_TEXTS["back"]).click()
+        expect(day).to_have_text(
+            f"{TIME_TEXTS['map_of']} {as_of - dt.timedelta(days=1):%a %d %b %Y}"
+        )
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "offline-map-file.png"))
     finally:

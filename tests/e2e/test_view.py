@@ -56,14 +56,7 @@ def click_at(page: Page, st_map: StMap, lat: float, lon: float) -> None:
 def click_until(page: Page, st_map: StMap, lat: float, lon: float, shown) -> None:
     """Click (lat, lon) until ``shown`` appears: the map may still settle on its view
     (streamlit-folium re-applies the centre after the first rerun), moving the point."""
-    for _ in range(5):
-        click_at(page, st_map, lat, lon)
-        try:
-            expect(shown).to_be_visible(timeout=4_000)
-        except AssertionError:
-            continue
-        return
-    expect(shown).to_be_visible()
+    st_map.until_shown(lambda: click_at(page, st_map, lat, lon), shown)
 
 
 def query_of(page: Page) -> dict[str, str]:
