@@ -13,7 +13,9 @@ from tests.conftest import RAFAH, REPO
 REFERENCE = REPO.parent / "shared" / "reference"
 
 
-def build_script() -> ModuleType:
+def build_script(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The script as ``python scripts/build_rafah.py`` runs it (its folder on the path)."""
+    monkeypatch.syspath_prepend(str(REPO / "scripts"))
     spec = importlib.util.spec_from_file_location(
         "build_rafah", REPO / "scripts" / "build_rafah.py"
     )
@@ -24,8 +26,10 @@ def build_script() -> ModuleType:
 
 
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason="../shared/reference is not beside the repo")
-def test_the_committed_layers_are_what_the_build_script_writes(tmp_path: Path) -> None:
-    build_script().main(REFERENCE, out=tmp_path)
+def test_the_committed_layers_are_what_the_build_script_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_script(monkeypatch).main(REFERENCE, out=tmp_path)
     built = sorted(path.name for path in tmp_path.iterdir())
     assert len(built) == 8
     differ = [
