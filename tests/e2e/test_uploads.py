@@ -88,9 +88,19 @@ def test_hostile_upload_shows_as_text_and_a_bad_file_is_refused(
             }
         ]
     )
-    expect(page.get_by_text("blocks.gpkg was not added:")).to_be_visible()
+    refused = page.get_by_text("blocks.gpkg was not added:")
+    expect(refused).to_be_visible()
     expect(page.get_by_text("not a GeoPackage", exact=False)).to_be_visible()
     expect(frame.locator("path.sitmap-f")).to_have_count(drawn_before + 1)  # nothing lost
+    # another run (a layer switched off and on) keeps the refusal beside the uploader
+    boundaries = page.locator("[data-testid='stSidebar'] [data-testid='stCheckbox']").filter(
+        has_text="Boundaries"
+    )
+    boundaries.click()
+    expect(frame.locator("path.sitmap-layer-boundaries")).to_have_count(0)
+    boundaries.click()
+    expect(frame.locator("path.sitmap-layer-boundaries").first).to_be_attached()
+    expect(refused).to_be_visible()
     screenshot("upload-refused")
     assert dialogs == []
     page_log.assert_clean()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sitmap.page.session import AUTHOR_KEY, PageSession
+from sitmap.page.session import AUTHOR_KEY, PageSession, UploadOutcome
 
 
 def test_author_flash_drawings_and_uploads() -> None:
@@ -16,7 +16,11 @@ def test_author_flash_drawings_and_uploads() -> None:
     before = session.map_key
     session.clear_drawings()
     assert session.map_key != before
-    assert session.new_upload("f1") and not session.new_upload("f1")
+    assert session.upload_outcome("f1") is None  # not read yet
+    session.keep_upload_outcome("f1", UploadOutcome("f1 was not added:", ("-: empty file",)))
+    assert PageSession(state).upload_outcome("f1") == UploadOutcome(
+        "f1 was not added:", ("-: empty file",)
+    )  # kept through reruns, so it is shown while the file sits in the uploader
     assert session.first_layer_run() and not session.first_layer_run()
     session.default_widget("k", 1)
     session.default_widget("k", 2)

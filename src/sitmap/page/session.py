@@ -7,12 +7,13 @@ dict in tests): every key is named here once, with its type. No Streamlit import
 from __future__ import annotations
 
 from collections.abc import MutableMapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from sitmap.access import Person
 from sitmap.store import Revision
 
-__all__ = ["PageSession"]
+__all__ = ["PageSession", "UploadOutcome"]
 
 MAP_KEY: Final = "situation_map"
 LAYER_KEY_PREFIX: Final = "layer:"
@@ -44,6 +45,16 @@ _TIME_SEQ: Final = "time_seq"
 PAGE_RANGE_STEP: Final = 1_000
 """How far the number of the range jumps when the page changes it itself (its slider):
 past any report the map has in flight, so the map takes the page's range."""
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """What became of one uploaded file: added (``message`` says what) or refused
+    (``message`` names the file, ``problems`` lists every problem, as text).
+    """
+
+    message: str
+    problems: tuple[str, ...] = ()
 
 
 class PageSession:
@@ -233,10 +244,14 @@ class PageSession:
         self._state[_DRAWINGS_SEEN] = seen
         return changed
 
-    def new_upload(self, file_id: str) -> bool:
-        """True the first time an uploaded file is seen in this session."""
-        done: set[str] = self._state.setdefault(_UPLOADS_DONE, set())
-        if file_id in done:
-            return False
-        done.add(file_id)
-        return True
+    def upload_outcome(self, file_id: str) -> UploadOutcome | None:
+        """What became of the uploaded file ``file_id``; None while it is not yet read. It
+        is shown beside the uploader on every run while that file sits there, so the
+        reruns the map asks for (a view reported) do not take it away.
+        """
+        done: dict[str, UploadOutcome] = self._state.get(_UPLOADS_DONE, {})
+        return done.get(file_id)
+
+    def keep_upload_outcome(self, file_id: str, outcome: UploadOutcome) -> None:
+        """Remember what became of ``file_id`` (it is read once per session)."""
+        self._state.setdefault(_UPLOADS_DONE, {})[file_id] = outcome

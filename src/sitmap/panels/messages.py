@@ -35,8 +35,13 @@ def widths(pixels: Mapping[str, int]) -> dict[str, Any]:
 
 def problems_box(err: SitmapError, *, where: str) -> None:
     """Show every problem of an error as text, never as markup."""
+    problem_lines_box([str(p) for p in err.problems], where=where)
+
+
+def problem_lines_box(lines: Sequence[str], *, where: str) -> None:
+    """Show ``where`` and one problem a line, as text, never as markup."""
     st.error(md_escape(where))
-    st.code("\n".join(str(p) for p in err.problems), language=None)
+    st.code("\n".join(lines), language=None)
 
 
 def refuse_unknown_host() -> None:
