@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,8 +89,10 @@ def load_sources(folder: Path) -> tuple[dict[str, Source], list[Problem]]:
 
 def _check_references(
     checked: list[CheckedLayer], sources: dict[str, Source] | None
-) -> list[Problem]:
-    """Ids unique across the situation; every cited source id exists in sources.toml."""
+) -> tuple[list[Problem], Collection[str]]:
+    """Ids unique across the situation; every cited source id exists in sources.toml.
+    Also returns the ids of the features whose properties validated.
+    """
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for layer in checked:
@@ -108,17 +110,14 @@ def _check_references(
                 if source_id not in sources:
                     problem = f"unknown source id {source_id!r} (not in {SOURCES_FILE})"
                     problems.append(Problem(layer.file, label, problem))
-    return problems
+    return problems, seen.keys()
 
 
-def _check_versions(checked: list[CheckedLayer]) -> list[Problem]:
-    """Every rival version is ``about`` a feature of the situation that is not itself a
-    version (a version of a version has no feature to stand beside).
+def _check_versions(checked: list[CheckedLayer], ids: Collection[str]) -> list[Problem]:
+    """Every rival version is ``about`` a feature of the situation (one of ``ids``) that is
+    not itself a version (a version of a version has no feature to stand beside).
     """
     versions = [(layer.file, found) for layer in checked for found in layer.versions()]
-    if not versions:
-        return []
-    ids = {feature_id for layer in checked for _, feature_id, _ in layer.references()}
     version_ids = {feature_id for _, (_, feature_id, _) in versions}
     problems: list[Problem] = []
     for file, (label, _, about) in versions:
@@ -211,10 +210,11 @@ def check_situation(folder: Path, /) -> SituationCheck:
             continue
         checked[spec.id] = layer = _check_layer_file(path, spec, manifest)
         problems += layer.problems
-    problems += _check_references(list(checked.values()), None if source_problems else sources)
-    problems += _check_versions(list(checked.values()))
+    layers = list(checked.values())
+    found, ids = _check_references(layers, None if source_problems else sources)
+    problems += found + _check_versions(layers, ids)
     if manifest is not None:
-        problems += _check_reported_dates(list(checked.values()), manifest)
+        problems += _check_reported_dates(layers, manifest)
     return SituationCheck(manifest, sources, checked, problems)
 
 
@@ -239,7 +239,7 @@ def validate_path(path: Path, /) -> ValidationSummary:
         sources = None if source_problems else loaded
     spec = next((s for s in manifest.layers if s.file == path.name), None) if manifest else None
     layer = _check_layer_file(path, spec, manifest)
-    problems = layer.problems + _check_references([layer], sources)
+    problems = layer.problems + _check_references([layer], sources)[0]
     if manifest is not None:
         problems += _check_reported_dates([layer], manifest)
     if problems:
