@@ -330,9 +330,10 @@ def test_malformed_calls_are_refused(store, db):
         db.open(quota=Quota(max_items=0))
 
 
-_names = st.text(
-    alphabet=st.characters(blacklist_characters="\x00"), min_size=1, max_size=200
-).filter(str.strip)
+_stored_text = st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))
+"""Characters the store keeps in names and notes: no NUL, no lone surrogate (both refused,
+as the bad-draft test pins)."""
+_names = st.text(alphabet=_stored_text, min_size=1, max_size=200).filter(str.strip)
 
 
 @settings(
@@ -342,7 +343,7 @@ _names = st.text(
 )
 @given(
     name=_names,
-    notes=st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=300),
+    notes=st.text(alphabet=_stored_text, max_size=300),
     label=st.text(max_size=50),
     situation=st.one_of(st.none(), _names),
 )
